@@ -1,0 +1,7 @@
+import { createLinkActivities, type LinkActivityDeps } from './link';
+
+export type ActivityDeps = LinkActivityDeps;
+
+export function createActivities(deps: ActivityDeps) {
+  return { ...createLinkActivities(deps) };
+}

@@ -1,0 +1,56 @@
+import type { Client } from '@temporalio/client';
+import express from 'express';
+import type { Config } from '../config';
+import type { Logger } from '../config/logger';
+import type { Database } from '../db/client';
+import type { SecretBox } from '../security/secret-box';
+import { authenticate, requireOrgAccess } from './auth';
+import type { ConnectionEvents } from './connection-events';
+import { connectionRouter } from './connection';
+import { errorHandler, notFound } from './errors';
+import { openApiDocument } from './openapi';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  box: SecretBox;
+  temporal: Client;
+  events: ConnectionEvents;
+  log: Logger;
+  /** Readiness probes: each resolves when its dependency answers. */
+  probes: { database: () => Promise<unknown>; temporal: () => Promise<unknown> };
+}
+
+/** Request bodies are small credential forms; anything bigger is a mistake or an attack. */
+const MAX_BODY = '16kb';
+
+export function createApp(deps: AppDeps): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false); // our own ETags describe the resource, not the bytes
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const checks = await Promise.allSettled([deps.probes.database(), deps.probes.temporal()]);
+    const [database, temporal] = checks.map((c) => (c.status === 'fulfilled' ? 'ok' : 'unreachable'));
+    const ready = database === 'ok' && temporal === 'ok';
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', database, temporal });
+  });
+  const openApi = openApiDocument();
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+
+  const v1 = express.Router();
+  v1.use(authenticate(deps.config.API_TOKENS));
+  v1.use(express.json({ limit: MAX_BODY, strict: true }));
+  v1.use('/orgs/:orgId', requireOrgAccess);
+  v1.use('/orgs/:orgId/autotask/connection', connectionRouter(deps));
+  app.use('/v1', v1);
+
+  app.use(notFound);
+  app.use(errorHandler(deps.log));
+  return app;
+}

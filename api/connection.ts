@@ -1,0 +1,134 @@
+import { createHash } from 'node:crypto';
+import { type Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
+import { type Request, Router } from 'express';
+import type { Config } from '../config';
+import type { Database } from '../db/client';
+import { beginLinkAttempt, deleteConnection, findConnection, recordOutcome } from '../db/connections';
+import type { ConnectionRow } from '../db/schema';
+import type { SecretBox } from '../security/secret-box';
+import type { verifyAutotaskLink } from '../workflows/link';
+import { linkFailureMessages, linkWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
+import type { ConnectionEvents } from './connection-events';
+import { HttpError, invalidInput } from './errors';
+import { type ConnectionResource, linkRequestSchema, waitHeaderSchema } from './schemas';
+
+export interface ConnectionRouterDeps {
+  config: Config;
+  db: Database;
+  box: SecretBox;
+  temporal: Client;
+  events: ConnectionEvents;
+}
+
+/** `/v1/orgs/:orgId/autotask/connection`: link, read (optionally waiting for a change), unlink. */
+export function connectionRouter({ config, db, box, temporal, events }: ConnectionRouterDeps): Router {
+  const router = Router({ mergeParams: true });
+
+  router.put('/', async (req, res) => {
+    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the credentials as JSON with Content-Type: application/json');
+    const parsed = linkRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw invalidInput('request body', parsed.error);
+    const orgId = orgIdOf(req);
+    const row = await beginLinkAttempt(db, box, orgId, parsed.data);
+    try {
+      await temporal.workflow.start<typeof verifyAutotaskLink>('verifyAutotaskLink', {
+        taskQueue: config.TEMPORAL_TASK_QUEUE,
+        workflowId: linkWorkflowId(orgId),
+        // Newest credentials win: a verification still running for older ones is terminated.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.TERMINATE_EXISTING,
+        typedSearchAttributes: [{ key: PETRA_ORG_ID, value: orgId }],
+        args: [
+          {
+            orgId,
+            attemptId: row.attemptId,
+            timeouts: {
+              attemptMs: config.LINK_ATTEMPT_TIMEOUT_MS,
+              heartbeatMs: config.LINK_HEARTBEAT_TIMEOUT_MS,
+              deadlineMs: config.LINK_VERIFY_DEADLINE_MS,
+              retryInitialMs: config.LINK_RETRY_INITIAL_MS,
+              retryMaxMs: config.LINK_RETRY_MAX_MS,
+            },
+          },
+        ],
+      });
+    } catch (err) {
+      // Nothing will verify these credentials: say so in the link's state rather than leave it `verifying` forever.
+      const detail = `The verification could not be started: ${err instanceof Error ? err.message : String(err)}`;
+      await recordOutcome(db, row, { status: 'failed', failure: { code: 'timeout', message: linkFailureMessages.timeout, detail } });
+      throw new HttpError(503, 'temporal_unavailable', 'The verification could not be started; try again in a minute');
+    }
+    res.status(202).location(req.originalUrl).json(toResource(orgId, row));
+  });
+
+  router.get('/', async (req, res) => {
+    const orgId = orgIdOf(req);
+    const waitSeconds = requestedWait(req.get('prefer'), config.API_MAX_WAIT_SECONDS);
+    const known = req.get('if-none-match');
+    const read = async () => {
+      const resource = toResource(orgId, await findConnection(db, orgId));
+      return { resource, etag: etagOf(resource) };
+    };
+
+    let current = await read();
+    if (known && waitSeconds > 0 && current.etag === known) {
+      // Subscribe before re-reading, so a change landing in between is not missed.
+      const disconnected = new AbortController();
+      res.on('close', () => disconnected.abort());
+      const deadline = Date.now() + waitSeconds * 1000;
+      while (current.etag === known && Date.now() < deadline && !disconnected.signal.aborted) {
+        const change = events.nextChange(orgId, deadline - Date.now(), disconnected.signal);
+        current = await read();
+        if (current.etag !== known) break;
+        await change;
+        current = await read();
+      }
+    }
+    res.set('ETag', current.etag).set('Cache-Control', 'no-store');
+    if (known && current.etag === known) {
+      res.status(304).end();
+      return;
+    }
+    res.json(current.resource);
+  });
+
+  router.delete('/', async (req, res) => {
+    const orgId = orgIdOf(req);
+    await deleteConnection(db, orgId);
+    try {
+      await temporal.workflow.getHandle(linkWorkflowId(orgId)).terminate('The Autotask link was removed');
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err; // already finished: nothing to stop
+    }
+    res.status(204).end();
+  });
+
+  return router;
+}
+
+/** Set by the parent route `/orgs/:orgId` and already validated by `requireOrgAccess`. */
+const orgIdOf = (req: Request) => (req.params as { orgId: string }).orgId;
+
+function toResource(orgId: string, row: ConnectionRow | undefined): ConnectionResource {
+  if (!row) return { orgId, status: 'not_linked' };
+  return {
+    orgId,
+    status: row.status,
+    username: row.username,
+    zone: row.zoneName && row.zoneApiUrl && row.zoneWebUrl ? { name: row.zoneName, apiUrl: row.zoneApiUrl, webUrl: row.zoneWebUrl } : undefined,
+    failure: row.failureCode ? { code: row.failureCode, message: row.failureMessage ?? '', detail: row.failureDetail ?? '' } : undefined,
+    requestedAt: row.requestedAt.toISOString(),
+    verifiedAt: row.verifiedAt?.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+const etagOf = (resource: ConnectionResource) => `"${createHash('sha256').update(JSON.stringify(resource)).digest('base64url').slice(0, 22)}"`;
+
+/** Seconds asked for with `Prefer: wait=N`, capped; 0 when not asked. */
+function requestedWait(prefer: string | undefined, maxSeconds: number): number {
+  const match = /(?:^|[,;\s])wait=([^,;\s]+)/i.exec(prefer ?? '');
+  if (!match) return 0;
+  const parsed = waitHeaderSchema.safeParse({ wait: match[1] });
+  if (!parsed.success) throw invalidInput('Prefer header', parsed.error);
+  return Math.min(parsed.data.wait, maxSeconds);
+}

@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { z } from 'zod';
+import type { Logger } from '../config/logger';
+
+/** One error shape everywhere: `{ "error": { "code", "message", "details" } }`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: unknown,
+  ) {
+    super(message);
+  }
+}
+
+export function invalidInput(where: string, error: z.ZodError): HttpError {
+  const details = error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message }));
+  const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
+  return new HttpError(400, 'invalid_request', `Invalid ${where}: ${summary}`, details);
+}
+
+export const notFound: RequestHandler = (req) => {
+  throw new HttpError(404, 'not_found', `No route for ${req.method} ${req.path}`);
+};
+
+/** body-parser tags its errors with `type`; map them so bad input never becomes a 500. */
+const bodyParserErrors: Record<string, [number, string, string]> = {
+  'entity.too.large': [413, 'payload_too_large', 'The request body is too large'],
+  'entity.parse.failed': [400, 'malformed_json', 'The request body is not valid JSON'],
+  'encoding.unsupported': [415, 'unsupported_encoding', 'Unsupported content encoding'],
+  'charset.unsupported': [415, 'unsupported_charset', 'Unsupported charset; send UTF-8 JSON'],
+};
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const parserError = typeof err?.type === 'string' ? bodyParserErrors[err.type] : undefined;
+    const httpError =
+      err instanceof HttpError
+        ? err
+        : parserError
+          ? new HttpError(...parserError)
+          : new HttpError(500, 'internal_error', 'Something went wrong on our side; it has been logged');
+    if (httpError.status >= 500) {
+      log.error('request failed', { method: req.method, path: req.path, error: err instanceof Error ? err.message : String(err) });
+    }
+    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, details: httpError.details } });
+  };
+}

@@ -1,0 +1,230 @@
+import { z } from 'zod';
+import { AutotaskError } from './errors';
+
+export { AutotaskError, isAutotaskError, type AutotaskErrorKind } from './errors';
+
+/** Autotask's REST version is pinned: `versioninformation` started listing V2.0, where zoneInformation is 404. */
+const API_VERSION = 'V1.0';
+
+export interface AutotaskCredentials {
+  username: string;
+  secret: string;
+  integrationCode: string;
+}
+
+const zoneSchema = z.object({
+  zoneName: z.string(),
+  url: z.string(),
+  webUrl: z.string(),
+  ci: z.number().int().optional(),
+});
+
+export interface Zone {
+  name: string;
+  /** API base ending in `/ATServicesRest/`, e.g. `https://webservices5.autotask.net/ATServicesRest/`. */
+  apiUrl: string;
+  /** Web UI base, for deep links. */
+  webUrl: string;
+  databaseId?: number;
+}
+
+const versionSchema = z.object({ majorVersion: z.string(), minorVersion: z.string(), build: z.string() }).partial();
+export type AutotaskVersion = z.infer<typeof versionSchema>;
+
+const thresholdSchema = z.object({
+  externalRequestThreshold: z.number(),
+  requestThresholdTimeframe: z.number(),
+  currentTimeframeRequestCount: z.number(),
+});
+export type ThresholdInformation = z.infer<typeof thresholdSchema>;
+
+/** The swagger leaves RestUserAccessLevel undefined; anything but an explicit "none" counts as access. */
+const userAccess = z.unknown().transform((v) => !(v === false || v === 0 || v === null || (typeof v === 'string' && /^none$/i.test(v))));
+
+const entityInformationSchema = z.object({
+  info: z.object({
+    name: z.string(),
+    canCreate: z.boolean().default(false),
+    canQuery: z.boolean().default(false),
+    canUpdate: z.boolean().default(false),
+    canDelete: z.boolean().default(false),
+    userAccessForCreate: userAccess,
+    userAccessForQuery: userAccess,
+    userAccessForUpdate: userAccess,
+    userAccessForDelete: userAccess,
+  }),
+});
+export type EntityInformation = z.infer<typeof entityInformationSchema>['info'];
+
+const errorBodySchema = z.object({ errors: z.array(z.union([z.string(), z.object({ message: z.string() })])) });
+
+export interface AutotaskClientOptions {
+  /** `…/ATServicesRest/V1.0/zoneInformation` on any Autotask host (or a simulator). */
+  zoneLookupUrl: string;
+  requestTimeoutMs: number;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The one typed module that talks to Autotask. Zones are discovered per username and cached; a connection failure
+ * forgets the cached zone so the next call looks it up again (a tenant can move between zones).
+ */
+export class AutotaskClient {
+  private readonly zones = new Map<string, Zone>();
+
+  constructor(private readonly options: AutotaskClientOptions) {}
+
+  async zoneFor(username: string, call: CallOptions = {}): Promise<Zone> {
+    const cached = this.zones.get(username);
+    if (cached) return cached;
+    const url = new URL(this.options.zoneLookupUrl);
+    url.searchParams.set('user', username);
+    // zoneInformation needs no credentials; sending none keeps the secret away from the discovery host.
+    const body = await this.send(url, { method: 'GET' }, call);
+    const zone = parse(zoneSchema, body, 'zoneInformation');
+    const result: Zone = {
+      name: zone.zoneName,
+      apiUrl: zone.url.endsWith('/') ? zone.url : `${zone.url}/`,
+      webUrl: zone.webUrl,
+      databaseId: zone.ci,
+    };
+    this.zones.set(username, result);
+    return result;
+  }
+
+  /** Calls made with one API user's credentials. */
+  as(credentials: AutotaskCredentials): AutotaskSession {
+    return new AutotaskSession(this, credentials);
+  }
+
+  /** @internal Sends an authenticated request to the user's zone. */
+  async request(credentials: AutotaskCredentials, method: string, path: string, body: unknown, call: CallOptions): Promise<unknown> {
+    const zone = await this.zoneFor(credentials.username, call);
+    const url = path.startsWith('http') ? new URL(path) : new URL(`${API_VERSION}/${path}`, zone.apiUrl);
+    const headers: Record<string, string> = {
+      ApiIntegrationCode: credentials.integrationCode,
+      UserName: credentials.username,
+      Secret: credentials.secret,
+      Accept: 'application/json',
+    };
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    try {
+      return await this.send(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, call);
+    } catch (err) {
+      if (err instanceof AutotaskError && err.kind === 'transient' && err.status === undefined) this.zones.delete(credentials.username);
+      throw err;
+    }
+  }
+
+  private async send(url: URL, init: RequestInit, call: CallOptions): Promise<unknown> {
+    const timeout = AbortSignal.timeout(this.options.requestTimeoutMs);
+    const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
+    const endpoint = `${init.method} ${url.pathname}`;
+    let response: Response;
+    let text: string;
+    try {
+      response = await fetch(url, { ...init, signal });
+      text = await response.text();
+    } catch (err) {
+      if (timeout.aborted) {
+        throw new AutotaskError('transient', `Autotask did not answer ${endpoint} within ${Math.round(this.options.requestTimeoutMs / 1000)} s`);
+      }
+      if (call.signal?.aborted) throw err;
+      throw new AutotaskError('transient', `Could not reach Autotask for ${endpoint}: ${describeNetworkError(err)}`);
+    }
+    const json = text ? safeJson(text) : undefined;
+    if (response.ok) return json;
+    throw classify(response, json, endpoint);
+  }
+}
+
+export class AutotaskSession {
+  constructor(
+    private readonly client: AutotaskClient,
+    private readonly credentials: AutotaskCredentials,
+  ) {}
+
+  zone(call?: CallOptions): Promise<Zone> {
+    return this.client.zoneFor(this.credentials.username, call);
+  }
+
+  /** Needs valid credentials but no entity rights: the cheapest proof that all three values are right. */
+  async version(call: CallOptions = {}): Promise<AutotaskVersion> {
+    return parse(versionSchema, await this.get('Version', call), 'Version');
+  }
+
+  async thresholdInformation(call: CallOptions = {}): Promise<ThresholdInformation> {
+    return parse(thresholdSchema, await this.get('ThresholdInformation', call), 'ThresholdInformation');
+  }
+
+  async entityInformation(entity: string, call: CallOptions = {}): Promise<EntityInformation> {
+    return parse(entityInformationSchema, await this.get(`${entity}/entityInformation`, call), `${entity}/entityInformation`).info;
+  }
+
+  private get(path: string, call: CallOptions): Promise<unknown> {
+    return this.client.request(this.credentials, 'GET', path, undefined, call);
+  }
+}
+
+function classify(response: Response, json: unknown, endpoint: string): AutotaskError {
+  const errors = autotaskErrors(json);
+  const status = response.status;
+  const said = errors.length > 0 ? `: ${errors.join(' ')}` : '';
+  if (status === 401) return new AutotaskError('auth_failed', `Autotask refused the credentials (401) on ${endpoint}`, errors, status);
+  if (status === 403) return new AutotaskError('permission_denied', `Autotask denied access (403) to ${endpoint}${said}`, errors, status);
+  if (status === 404) return new AutotaskError('not_found', `Autotask has no ${endpoint} (404)${said}`, errors, status);
+  if (status === 429) {
+    const retryAfter = Number(response.headers.get('retry-after'));
+    return new AutotaskError('thread_limit', `Autotask asked us to slow down (429) on ${endpoint}${said}`, errors, status, retryAfter > 0 ? retryAfter : undefined);
+  }
+  if (errors.some((e) => /IntegrationCode is invalid/i.test(e))) {
+    return new AutotaskError('auth_failed', `Autotask refused the tracking identifier on ${endpoint}${said}`, errors, status);
+  }
+  if (errors.some((e) => /Zone information could not be determined/i.test(e))) {
+    return new AutotaskError('zone_not_found', `Autotask does not know this username${said}`, errors, status);
+  }
+  if (errors.some((e) => /thread threshold/i.test(e))) {
+    return new AutotaskError('thread_limit', `Autotask's thread limit was exceeded on ${endpoint}${said}`, errors, status);
+  }
+  if (status === 500 && errors.length > 0) return new AutotaskError('validation', `Autotask rejected ${endpoint}${said}`, errors, status);
+  if (status >= 400 && status < 500) {
+    const message = messageOf(json);
+    return new AutotaskError('validation', `Autotask rejected ${endpoint} (${status})${message ? `: ${message}` : ''}`, message ? [message] : errors, status);
+  }
+  return new AutotaskError('transient', `Autotask failed on ${endpoint} (${status})${said}`, errors, status);
+}
+
+function autotaskErrors(json: unknown): string[] {
+  const parsed = errorBodySchema.safeParse(json);
+  if (!parsed.success) return [];
+  return parsed.data.errors.map((e) => (typeof e === 'string' ? e : e.message));
+}
+
+/** ASP.NET answers such as 405 use `{"Message": "..."}`. */
+function messageOf(json: unknown): string | undefined {
+  const parsed = z.object({ Message: z.string() }).safeParse(json);
+  return parsed.success ? parsed.data.Message : undefined;
+}
+
+function parse<T extends z.ZodType>(schema: T, body: unknown, what: string): z.infer<T> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new AutotaskError('transient', `Autotask answered ${what} with an unexpected body`);
+  return parsed.data;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function describeNetworkError(err: unknown): string {
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
+  const code = (cause as { code?: string }).code;
+  return code ?? (cause instanceof Error ? cause.message : 'network error');
+}

@@ -1,0 +1,1 @@
+export { verifyAutotaskLink } from './link';
