@@ -15,7 +15,11 @@ export class HttpError extends Error {
 }
 
 export function invalidInput(where: string, error: z.ZodError): HttpError {
-  const details = error.issues.map((issue) => ({ field: issue.path.join('.') || where, message: issue.message }));
+  const details = error.issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: [...issue.path, key].join('.'), message: issue.message }))
+      : [{ field: issue.path.join('.') || where, message: issue.message }],
+  );
   const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
   return new HttpError(400, 'invalid_request', `Invalid ${where}: ${summary}`, details);
 }

@@ -18,9 +18,9 @@ const orgParam = { name: 'orgId', in: 'path', required: true, schema: { type: 's
 
 /** The OpenAPI document, generated from the same zod schemas that validate requests. */
 export function openApiDocument() {
-  const schemas = Object.fromEntries(
-    [linkRequestSchema, connectionSchema, errorSchema].map((s) => [z.globalRegistry.get(s)!.id, z.toJSONSchema(s, { target: 'openapi-3.0', io: 'output' })]),
-  );
+  // Every schema registered with an id (`.meta({ id })`) becomes a component, referenced by `#/components/schemas/<id>`.
+  const { schemas } = z.toJSONSchema(z.globalRegistry, { target: 'openapi-3.0', uri: (id) => `#/components/schemas/${id}` });
+  for (const schema of Object.values(schemas)) delete schema.$id; // OpenAPI 3.0 has no $id
   return {
     openapi: '3.0.3',
     info: { title: 'Petra ↔ Autotask sync engine', version: '1' },

@@ -4,12 +4,23 @@ export const orgIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an org id is 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** A required string whose messages say what the field is, whether it is missing, empty or not a string. */
+const requiredText = (what: string, max: number) =>
+  z
+    .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
+    .trim()
+    .min(1, `${what} is required`)
+    .max(max, `${what} is at most ${max} characters`);
+
 export const linkRequestSchema = z
-  .strictObject({
-    username: z.string().trim().min(1, 'the Autotask API user\'s username is required').max(128),
-    secret: z.string().min(1, 'the Autotask API user\'s password (secret) is required').max(256),
-    integrationCode: z.string().trim().min(1, 'the API tracking identifier is required').max(64),
-  })
+  .strictObject(
+    {
+      username: requiredText("the Autotask API user's username", 128),
+      secret: requiredText("the Autotask API user's password (secret)", 256),
+      integrationCode: requiredText('the API tracking identifier', 64),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; send only username, secret and integrationCode` : 'send a JSON object') },
+  )
   .meta({ id: 'LinkRequest', description: 'The credentials of the Autotask API user (Security Level "API User (system)").' });
 export type LinkRequest = z.infer<typeof linkRequestSchema>;
 

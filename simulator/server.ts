@@ -104,6 +104,8 @@ export interface AutotaskSimulator {
   /** every request received, in order of arrival (recorded when answered or dropped) */
   readonly calls: RecordedCall[];
   callsTo(pathSubstring: string): RecordedCall[];
+  /** requests received and not answered yet (case-insensitive path substring) */
+  callsInFlight(pathSubstring: string): number;
   /** maximum number of concurrent admitted requests seen per `${integrationCode}:${endpoint}` */
   peakConcurrency(): Record<string, number>;
   /** clears `calls` and restarts the peaks from the current in-flight counts */
@@ -190,7 +192,8 @@ function parseInstant(text: string): number | undefined {
   return Number.isNaN(ms) ? undefined : ms;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Unref'd: a simulated minute-long answer must not keep a finished test process alive. */
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 // ---------------------------------------------------------------------------------------------
 // Entities: metadata, field schemas, picklists
@@ -817,6 +820,8 @@ class Simulator implements AutotaskSimulator {
   private readonly callSeqs: number[] = [];
   private nextSeq = 0;
   private readonly inFlight = new Map<string, number>();
+  /** requests received and not yet answered */
+  private readonly unanswered = new Set<RecordedCall>();
   private readonly peaks = new Map<string, number>();
   /** request timestamps per database inside the rolling hour */
   private readonly hourly = new Map<number, number[]>();
@@ -876,6 +881,11 @@ class Simulator implements AutotaskSimulator {
   callsTo(pathSubstring: string): RecordedCall[] {
     const needle = pathSubstring.toLowerCase();
     return this.calls.filter((call) => call.path.toLowerCase().includes(needle));
+  }
+
+  callsInFlight(pathSubstring: string): number {
+    const needle = pathSubstring.toLowerCase();
+    return [...this.unanswered].filter((call) => call.path.toLowerCase().includes(needle)).length;
   }
 
   peakConcurrency(): Record<string, number> {
@@ -1041,7 +1051,9 @@ class Simulator implements AutotaskSimulator {
       startedAt,
       endedAt: 0,
     };
+    this.unanswered.add(call);
     const finish = (status: number) => {
+      this.unanswered.delete(call);
       call.status = status;
       call.endedAt = Date.now();
       this.record(seq, call);

@@ -155,7 +155,7 @@ describe('linking Autotask', () => {
     const orgId = newOrg();
     sim.inject({ path: '/V1.0/Version', latencyMs: 1_000, times: 1 });
     await link(orgId); // slow, and would connect
-    await waitFor(() => sim.callsTo('/V1.0/Version').length === 1);
+    await waitFor(() => sim.callsInFlight('/V1.0/Version') === 1);
     await link(orgId, { ...account, secret: 'a-wrong-secret' });
     const body = await waitForConnection(api, orgId, settled);
     expect(body.failure?.code).toBe('auth_failed');
@@ -168,7 +168,7 @@ describe('linking Autotask', () => {
     const orgId = newOrg();
     sim.inject({ path: '/V1.0/Version', latencyMs: 5_000, times: 1 });
     await link(orgId);
-    await waitFor(() => sim.callsTo('/V1.0/Version').length === 1);
+    await waitFor(() => sim.callsInFlight('/V1.0/Version') === 1);
     expect((await api.call('DELETE', `/v1/orgs/${orgId}/autotask/connection`)).status).toBe(204);
     expect((await api.call('DELETE', `/v1/orgs/${orgId}/autotask/connection`)).status).toBe(204);
     expect((await api.call('GET', `/v1/orgs/${orgId}/autotask/connection`)).body).toEqual({ orgId, status: 'not_linked' });

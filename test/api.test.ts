@@ -1,0 +1,128 @@
+import { startTestApi, type TestApi, testEnv, TOKENS } from './harness';
+
+// No worker runs here: these tests are about what the API accepts and refuses.
+let api: TestApi;
+const valid = { username: 'api@msp.example', secret: 'a-secret', integrationCode: 'TRACKINGID0000000000000003' };
+
+beforeAll(async () => {
+  api = await startTestApi(testEnv('http://127.0.0.1:9/ATServicesRest/V1.0/zoneInformation'));
+});
+afterAll(() => api?.close());
+
+const routes = (orgId: string) => [
+  ['GET', `/v1/orgs/${orgId}/autotask/connection`],
+  ['PUT', `/v1/orgs/${orgId}/autotask/connection`],
+  ['DELETE', `/v1/orgs/${orgId}/autotask/connection`],
+] as const;
+
+describe('authentication and org isolation', () => {
+  it.each(routes('org-a'))('%s %s needs a token', async (method, route) => {
+    const res = await api.call(method, route, { token: '', body: method === 'GET' ? undefined : valid });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Bearer');
+    expect(res.body.error).toMatchObject({ code: 'unauthorized', message: expect.stringContaining('Authorization: Bearer') });
+  });
+
+  it.each(routes('org-a'))('%s %s refuses an unknown token', async (method, route) => {
+    expect((await api.call(method, route, { token: 'not-a-real-token-at-all', body: method === 'GET' ? undefined : valid })).status).toBe(401);
+  });
+
+  it.each(routes('org-b'))("%s %s refuses org A's token on org B and changes nothing", async (method, route) => {
+    const res = await api.call(method, route, { token: TOKENS.orgA, body: method === 'GET' ? undefined : valid });
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe('forbidden');
+    expect((await api.call('GET', '/v1/orgs/org-b/autotask/connection', { token: TOKENS.orgB })).body.status).toBe('not_linked');
+  });
+
+  it("lets an org's token and the platform token use that org", async () => {
+    expect((await api.call('GET', '/v1/orgs/org-a/autotask/connection', { token: TOKENS.orgA })).status).toBe(200);
+    expect((await api.call('GET', '/v1/orgs/org-b/autotask/connection', { token: TOKENS.platform })).status).toBe(200);
+  });
+});
+
+describe('bad input gets a 4xx that says what to fix', () => {
+  const put = (options: Parameters<TestApi['call']>[2]) => api.call('PUT', '/v1/orgs/org-a/autotask/connection', options);
+
+  it('names each missing field', async () => {
+    const res = await put({ body: { username: 'x' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+    expect(res.body.error.details).toEqual([
+      { field: 'secret', message: expect.stringContaining('required') },
+      { field: 'integrationCode', message: expect.stringContaining('required') },
+    ]);
+  });
+
+  it('names a field of the wrong type', async () => {
+    const res = await put({ body: { ...valid, secret: 12345 } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ field: 'secret', message: expect.stringContaining('string') }]);
+  });
+
+  it('refuses empty values and unknown fields (a typo such as "password" is not silently ignored)', async () => {
+    const res = await put({ body: { username: ' ', secret: '', integrationCode: 'X', password: 'p' } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['password', 'secret', 'username']);
+  });
+
+  it('refuses a body that is not an object', async () => {
+    expect((await put({ rawBody: '[1,2]' })).status).toBe(400);
+    expect((await put({ rawBody: '"text"' })).status).toBe(400);
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await put({ rawBody: '{"username": "x",' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('malformed_json');
+  });
+
+  it('answers a body that is not JSON with 415', async () => {
+    const res = await put({ rawBody: 'username=x', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    expect(res.status).toBe(415);
+    expect(res.body.error.message).toMatch(/application\/json/);
+  });
+
+  it('answers an oversized body with 413', async () => {
+    const res = await put({ body: { ...valid, secret: 'x'.repeat(100_000) } });
+    expect(res.status).toBe(413);
+    expect(res.body.error.code).toBe('payload_too_large');
+  });
+
+  it('answers a malformed org id with 400', async () => {
+    const res = await api.call('GET', `/v1/orgs/${encodeURIComponent('bad org!')}/autotask/connection`);
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/org id/);
+  });
+
+  it('answers a malformed Prefer: wait with 400', async () => {
+    const res = await api.call('GET', '/v1/orgs/org-a/autotask/connection', { headers: { Prefer: 'wait=soon', 'If-None-Match': '"x"' } });
+    expect(res.status).toBe(400);
+  });
+
+  it('answers unknown routes and methods with a JSON 404', async () => {
+    for (const [method, route] of [['GET', '/nope'], ['GET', '/v1/orgs/org-a/nothing'], ['POST', '/v1/orgs/org-a/autotask/connection']] as const) {
+      const res = await api.call(method, route);
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('not_found');
+    }
+  });
+});
+
+describe('service endpoints', () => {
+  it('serves health, readiness and the OpenAPI document without a token', async () => {
+    expect((await api.call('GET', '/healthz', { token: '' })).body).toEqual({ status: 'ok' });
+    expect((await api.call('GET', '/readyz', { token: '' })).body).toEqual({ status: 'ready', database: 'ok', temporal: 'ok' });
+    const openapi = (await api.call('GET', '/v1/openapi.json', { token: '' })).body;
+    expect(openapi.paths['/v1/orgs/{orgId}/autotask/connection']).toHaveProperty('put');
+    expect(openapi.components.schemas.LinkRequest.required).toEqual(['username', 'secret', 'integrationCode']);
+    expect(openapi.components.schemas.Connection.properties.status.enum).toEqual(['not_linked', 'verifying', 'connected', 'failed']);
+  });
+
+  it('never returns the secret: the PUT answer holds the username only', async () => {
+    const res = await api.call('PUT', '/v1/orgs/org-a/autotask/connection', { token: TOKENS.orgA, body: valid });
+    expect(res.status).toBe(202);
+    expect(JSON.stringify(res.body)).not.toContain(valid.secret);
+    expect(JSON.stringify(res.body)).not.toContain(valid.integrationCode);
+    expect(res.body).toMatchObject({ status: 'verifying', username: valid.username });
+  });
+});

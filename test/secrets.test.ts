@@ -1,0 +1,93 @@
+import type { Client } from '@temporalio/client';
+import postgres from 'postgres';
+import { type AutotaskSimulator, startAutotaskSimulator } from '../simulator/server';
+import { settled, startTestApi, startWorkerProcess, temporalClient, type TestApi, testEnv, waitForConnection, type WorkerProcess } from './harness';
+
+const SECRET = 'Sup3r-Secret-Value-42!';
+const WRONG_SECRET = 'Wr0ng-Secret-Value-99?';
+const account = { username: 'secret-keeper@msp.example', secret: SECRET, integrationCode: 'TRACKINGID0000000000000042', zone: 'ws14' };
+
+/** The secret as it would look if it leaked verbatim or merely encoded. */
+const disguises = (secret: string) => [
+  secret,
+  Buffer.from(secret).toString('base64'),
+  Buffer.from(secret).toString('base64').replace(/=+$/, ''),
+  Buffer.from(secret).toString('base64url'),
+  Buffer.from(secret).toString('hex'),
+  encodeURIComponent(secret),
+  JSON.stringify(secret).slice(1, -1),
+];
+
+let sim: AutotaskSimulator;
+let api: TestApi;
+let worker: WorkerProcess;
+let temporal: Client;
+let sql: postgres.Sql;
+
+beforeAll(async () => {
+  sim = await startAutotaskSimulator();
+  sim.addAccount(account);
+  const env = testEnv(sim.zoneLookupUrl);
+  [api, worker, temporal] = await Promise.all([startTestApi(env), startWorkerProcess(env), temporalClient()]);
+  sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
+});
+
+afterAll(async () => {
+  await Promise.all([api?.close(), worker?.stop(), temporal?.connection.close(), sql?.end()]);
+  await sim?.close();
+});
+
+it('keeps the secret out of Temporal history, logs, database rows and API responses', async () => {
+  const orgId = `org-secrets-${Date.now()}`;
+  const route = `/v1/orgs/${orgId}/autotask/connection`;
+  const { username, integrationCode } = account;
+
+  // A failed attempt with a wrong secret, then a successful one, with a retry in between.
+  await api.call('PUT', route, { body: { username, integrationCode, secret: WRONG_SECRET } });
+  expect((await waitForConnection(api, orgId, settled)).failure.code).toBe('auth_failed');
+  sim.inject({ path: '/V1.0/Version', status: 503, times: 1 });
+  await api.call('PUT', route, { body: { username, integrationCode, secret: SECRET } });
+  expect((await waitForConnection(api, orgId, settled)).status).toBe('connected');
+  await api.call('GET', route);
+
+  const histories: string[] = [];
+  for await (const execution of temporal.workflow.list({ query: `PetraOrgId = "${orgId}"` })) {
+    const history = await temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+    histories.push(asJson(history), decodedPayloads(history));
+  }
+  expect(histories.length).toBe(4); // both runs, each as JSON and with payloads decoded
+  // The search really read these histories, and their payloads were decoded (the input's keys are readable).
+  expect(histories.join('\n')).toContain(orgId);
+  expect(histories.join('\n')).toContain('"attemptId"');
+  expect(histories.join('\n')).toContain('"connected"');
+
+  const rows = await sql`select row_to_json(c)::text as row from autotask_connections c where org_id = ${orgId}`;
+  expect(rows).toHaveLength(1);
+
+  const places = {
+    'Temporal history': histories.join('\n'),
+    'worker logs': worker.logs.join(''),
+    'API logs': api.logs.join('\n'),
+    'database rows': rows.map((r) => r.row).join('\n'),
+    'API responses': api.responses.join('\n'),
+  };
+  for (const [place, text] of Object.entries(places)) {
+    for (const secret of [SECRET, WRONG_SECRET]) {
+      for (const disguise of disguises(secret)) {
+        if (text.includes(disguise)) throw new Error(`${place} contains the secret (as "${disguise}")`);
+      }
+    }
+  }
+  expect(worker.logs.join('')).toContain('verifyAutotaskLink'); // the worker did log, at debug level
+});
+
+/** The history as the Temporal UI receives it: JSON with payload bytes in base64. */
+const asJson = (history: unknown) => JSON.stringify(history, (_key, value) => (value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value));
+
+/** Every payload's bytes as text: what the Temporal UI shows when it decodes them. */
+function decodedPayloads(value: unknown): string {
+  if (value instanceof Uint8Array) return Buffer.from(value).toString('utf8');
+  if (Array.isArray(value)) return value.map(decodedPayloads).join('\n');
+  if (value && typeof value === 'object') return Object.values(value).map(decodedPayloads).join('\n');
+  return typeof value === 'string' ? value : '';
+}
