@@ -13,16 +13,16 @@ import { createWorker } from '../worker/worker';
 import { startEmbeddedPostgres } from './embedded-postgres';
 import { findOrBuildTemporalCli, startDevServer } from './temporal-cli';
 
-const DATA_DIR = path.resolve(__dirname, '..', '.data');
-
-/** Ports of the embedded services; only read by this launcher. */
+/** Where the embedded services keep their data, and the ports they listen on; only read by this launcher. */
 const launcherEnv = z
   .object({
+    DATA_DIR: z.string().default(path.resolve(__dirname, '..', '.data')),
     TEMPORAL_PORT: z.coerce.number().int().positive().default(7233),
     TEMPORAL_UI_PORT: z.coerce.number().int().positive().default(8233),
     EMBEDDED_POSTGRES_PORT: z.coerce.number().int().positive().default(5433),
   })
   .parse(process.env);
+const DATA_DIR = path.resolve(launcherEnv.DATA_DIR);
 
 async function main() {
   mkdirSync(DATA_DIR, { recursive: true });
@@ -39,7 +39,7 @@ async function main() {
   }
 
   if (!process.env.DATABASE_URL) {
-    say('Starting the embedded PostgreSQL (.data/postgres)…');
+    say(`Starting the embedded PostgreSQL (${path.join(DATA_DIR, 'postgres')})…`);
     const pg = await startEmbeddedPostgres(path.join(DATA_DIR, 'postgres'), launcherEnv.EMBEDDED_POSTGRES_PORT);
     process.env.DATABASE_URL = pg.url;
     stops.unshift(pg.stop);
@@ -68,7 +68,7 @@ async function main() {
   Petra ↔ Autotask sync engine is running.
     API          ${api.url}   (OpenAPI: ${api.url}/v1/openapi.json)
     Temporal UI  ${temporalUi ?? `(external server at ${config.TEMPORAL_ADDRESS})`}
-    Auth         ${token ? `Authorization: Bearer ${token}   (local token, scope "*", kept in .data/api-token)` : 'a token from API_TOKENS'}
+    Auth         ${token ? `Authorization: Bearer ${token}   (local token, scope "*", kept in ${path.join(DATA_DIR, 'api-token')})` : 'a token from API_TOKENS'}
   Try: curl -H "Authorization: Bearer ${token ?? '<token>'}" ${api.url}/v1/orgs/demo-org/autotask/connection
   Press Ctrl-C to stop.
 `);
@@ -78,7 +78,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     say('Stopping…');
-    for (const s of stops) await s().catch((err: unknown) => say(`stop step failed: ${err instanceof Error ? err.message : err}`));
+    for (const step of stops) await step().catch((err: unknown) => say(`a stop step failed: ${err instanceof Error ? err.message : err}`));
     process.exit(0);
   };
   process.on('SIGINT', stop);
@@ -111,7 +111,7 @@ function localSecret(name: string, generate: () => string, say: (line: string) =
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   const value = generate();
   writeFileSync(file, `${value}\n`, { mode: 0o600 });
-  say(`Generated a local ${name.replace('-', ' ')} in .data/${name}; set ${name === 'api-token' ? 'API_TOKENS' : 'ENCRYPTION_KEY'} in production.`);
+  say(`Generated a local ${name.replace('-', ' ')} in ${file}; set ${name === 'api-token' ? 'API_TOKENS' : 'ENCRYPTION_KEY'} in production.`);
   return value;
 }
 

@@ -2,12 +2,12 @@
 // prebuilt workflow bundle. Test files read the addresses from the environment (see test/harness.ts).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { runMigrations } from '../db/migrate';
 import { findOrBuildTemporalCli, startDevServer } from '../scripts/temporal-cli';
+import { freePort } from './harness';
 
 declare global {
   var __petraTeardown: (() => Promise<void>) | undefined;
@@ -48,14 +48,4 @@ async function freshDatabase(adminUrl: string) {
       await admin.end();
     },
   };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }

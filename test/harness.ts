@@ -1,6 +1,7 @@
 // Real parts for the tests: the API in this process, workers as child processes, the Autotask simulator over HTTP.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { type RunningApi, startApi } from '../api/server';
@@ -135,3 +136,13 @@ export async function waitForConnection(api: TestApi, orgId: string, done: (body
 }
 
 export const settled = (body: any) => body.status === 'connected' || body.status === 'failed';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
