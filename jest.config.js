@@ -7,4 +7,5 @@ module.exports = {
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',
   testTimeout: 120_000,
+  reporters: ['default', '<rootDir>/test/summary-reporter.js'],
 };

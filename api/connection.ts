@@ -69,19 +69,17 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
       return { resource, etag: etagOf(resource) };
     };
 
-    let current = await read();
-    if (known && waitSeconds > 0 && current.etag === known) {
-      // Subscribe before re-reading, so a change landing in between is not missed.
-      const disconnected = new AbortController();
-      res.on('close', () => disconnected.abort());
-      const deadline = Date.now() + waitSeconds * 1000;
-      while (current.etag === known && Date.now() < deadline && !disconnected.signal.aborted) {
-        const change = events.nextChange(orgId, deadline - Date.now(), disconnected.signal);
-        current = await read();
-        if (current.etag !== known) break;
-        await change;
-        current = await read();
-      }
+    // Long-poll: subscribe before each read, so a change landing between the read and the wait is not missed.
+    const waiting = known !== undefined && waitSeconds > 0;
+    const deadline = Date.now() + waitSeconds * 1000;
+    const disconnected = new AbortController();
+    res.on('close', () => disconnected.abort());
+    let current: Awaited<ReturnType<typeof read>>;
+    for (;;) {
+      const change = waiting ? events.nextChange(orgId, deadline - Date.now(), disconnected.signal) : undefined;
+      current = await read();
+      if (!change || current.etag !== known || Date.now() >= deadline || disconnected.signal.aborted) break;
+      await change;
     }
     res.set('ETag', current.etag).set('Cache-Control', 'no-store');
     if (known && current.etag === known) {

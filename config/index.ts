@@ -62,11 +62,21 @@ export const envSchema = z.object({
   API_MAX_WAIT_SECONDS: z.coerce.number().int().positive().default(60),
 });
 
+/** Timeouts that only work in this order: a heartbeat inside an attempt, a request inside an attempt. */
+const configSchema = envSchema.superRefine((env, ctx) => {
+  if (env.LINK_ATTEMPT_TIMEOUT_MS <= env.AUTOTASK_REQUEST_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['LINK_ATTEMPT_TIMEOUT_MS'], message: 'must be longer than AUTOTASK_REQUEST_TIMEOUT_MS, so a slow Autotask answer is classified before the attempt is abandoned' });
+  }
+  if (env.LINK_HEARTBEAT_TIMEOUT_MS >= env.LINK_ATTEMPT_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['LINK_HEARTBEAT_TIMEOUT_MS'], message: 'must be shorter than LINK_ATTEMPT_TIMEOUT_MS' });
+  }
+});
+
 export type Config = z.infer<typeof envSchema>;
 
 /** Parses the environment once; a bad value throws an error naming each offending variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = envSchema.safeParse(env);
+  const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);

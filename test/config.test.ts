@@ -36,6 +36,8 @@ describe('configuration', () => {
     [{ AUTOTASK_REQUEST_TIMEOUT_MS: '-5' }, 'AUTOTASK_REQUEST_TIMEOUT_MS'],
     [{ AUTOTASK_ZONE_LOOKUP_URL: 'not a url' }, 'AUTOTASK_ZONE_LOOKUP_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ AUTOTASK_REQUEST_TIMEOUT_MS: '200000' }, 'LINK_ATTEMPT_TIMEOUT_MS'],
+    [{ LINK_HEARTBEAT_TIMEOUT_MS: '500000' }, 'LINK_HEARTBEAT_TIMEOUT_MS'],
   ])('refuses %p naming %s', (override, variable) => {
     expect(() => loadConfig({ ...minimal, ...override })).toThrow(new RegExp(`^Invalid configuration:\\n  ${variable}: `));
   });

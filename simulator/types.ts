@@ -1,0 +1,113 @@
+/** Public types of the Autotask simulator; `./server` re-exports them. */
+
+export type EntityAccess = 'query' | 'create' | 'update' | 'delete';
+
+export interface SimulatorAccount {
+  username: string;
+  secret: string;
+  integrationCode: string;
+  /** zone key, default "ws5" */
+  zone?: string;
+  /** default true; inactive → 403 on every authenticated call */
+  active?: boolean;
+  /** default true; false → empty 401 (API-only security level required) */
+  apiSecurityLevel?: boolean;
+  /** per entity permissions (keyed by "Companies" or "Company", case-insensitive); a missing entry or flag means allowed */
+  permissions?: Record<string, Partial<Record<EntityAccess, boolean>>>;
+  /** Autotask database id ("ci"), default 1; the hourly counter is per database */
+  database?: number;
+}
+
+export interface FaultRule {
+  /** matched against the path after the zone prefix (e.g. "/V1.0/Version"); string = case-insensitive substring. Omitted = every request */
+  path?: string | RegExp;
+  method?: string;
+  /** how many matching requests this rule applies to; default Infinity */
+  times?: number;
+  /** delay before answering; without status/drop the delay runs while the request holds a thread slot */
+  latencyMs?: number;
+  /** answer with this status before auth: 5xx → {"errors":["Simulated server error"]}, 429 → thread-limit body */
+  status?: number;
+  /** overrides the body for status */
+  body?: unknown;
+  /** destroy the socket without answering (after latencyMs) */
+  drop?: boolean;
+}
+
+/** `status` is 0 for dropped connections. `path` is the path after the zone prefix, without query string. */
+export interface RecordedCall {
+  method: string;
+  path: string;
+  zone: string | null;
+  username: string | null;
+  status: number;
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface UserDefinedFieldValue {
+  name: string;
+  value: string;
+}
+
+/** The main fields of the swagger CompanyModel; unset text is "" and unset numbers null, as the real API answers. */
+export interface CompanyRecord {
+  id: number;
+  companyName: string;
+  companyNumber: string;
+  /** picklist: 1 Customer, 2 Lead, 3 Prospect, 4 Dead, 6 Cancellation, 7 Vendor, 8 Partner */
+  companyType: number;
+  isActive: boolean;
+  phone: string;
+  webAddress: string;
+  address1: string;
+  city: string;
+  state: string;
+  postalCode: string;
+  countryID: number | null;
+  ownerResourceID: number | null;
+  parentCompanyID: number | null;
+  createDate: string;
+  lastActivityDate: string | null;
+  lastTrackedModifiedDateTime: string;
+  userDefinedFields: UserDefinedFieldValue[];
+}
+
+export type SimulatedCompany = Partial<CompanyRecord> & Pick<CompanyRecord, 'id' | 'companyName'>;
+
+export interface AutotaskSimulator {
+  /** e.g. "http://127.0.0.1:PORT" */
+  baseUrl: string;
+  /** `${baseUrl}/ATServicesRest/V1.0/zoneInformation` */
+  zoneLookupUrl: string;
+  /** adds or replaces the account with this username */
+  addAccount(account: SimulatorAccount): void;
+  /** throws for an unknown username */
+  updateAccount(username: string, patch: Partial<SimulatorAccount>): void;
+  inject(rule: FaultRule): void;
+  clearFaults(): void;
+  /** every request received, in order of arrival (recorded when answered or dropped) */
+  readonly calls: RecordedCall[];
+  callsTo(pathSubstring: string): RecordedCall[];
+  /** requests received and not answered yet (case-insensitive path substring) */
+  callsInFlight(pathSubstring: string): number;
+  /** maximum number of concurrent admitted requests seen per `${integrationCode}:${endpoint}` */
+  peakConcurrency(): Record<string, number>;
+  /** clears `calls` and restarts the peaks from the current in-flight counts */
+  resetCalls(): void;
+  /** replaces all companies; lastTrackedModifiedDateTime defaults to now when not given */
+  setCompanies(list: SimulatedCompany[]): void;
+  /** merges into the existing company (or creates it) and stamps lastTrackedModifiedDateTime with now */
+  upsertCompany(company: SimulatedCompany): CompanyRecord;
+  close(): Promise<void>;
+}
+
+export interface SimulatorOptions {
+  port?: number;
+  host?: string;
+  /** concurrent requests per (integration code, endpoint); default 3 */
+  threadLimit?: number;
+  /** requests per database per rolling 60 minutes; default 10000 */
+  hourlyThreshold?: number;
+  companies?: SimulatedCompany[];
+}
