@@ -1,7 +1,8 @@
-import { createLinkActivities, type LinkActivityDeps } from './link';
+import { type CatalogActivityDeps, createCatalogActivities } from './catalog';
+import { createLinkActivities } from './link';
 
-export type ActivityDeps = LinkActivityDeps;
+export type ActivityDeps = CatalogActivityDeps;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createLinkActivities(deps) };
+  return { ...createLinkActivities(deps), ...createCatalogActivities(deps) };
 }

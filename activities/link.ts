@@ -4,6 +4,7 @@ import type { Database } from '../db/client';
 import { readAttemptCredentials, recordOutcome } from '../db/connections';
 import type { SecretBox } from '../security/secret-box';
 import { type LinkAttempt, linkFailureMessages, type LinkOutcome, type ZoneInfo } from '../workflows/shared';
+import { asActivityFailure } from './autotask-session';
 import { whileHeartbeating } from './heartbeat';
 
 export interface LinkActivityDeps {
@@ -72,7 +73,7 @@ export function createLinkActivities({ db, box, autotask }: LinkActivityDeps) {
 
 export type LinkActivities = ReturnType<typeof createLinkActivities>;
 
-/** Turns Autotask's answer into a failure the workflow understands: final for credentials and rights, retryable otherwise. */
+/** Turns Autotask's answer into a failure the workflow understands, in the linking guide's terms for credentials and rights. */
 function explain(err: unknown): never {
   if (!isAutotaskError(err)) throw err;
   switch (err.kind) {
@@ -88,11 +89,6 @@ function explain(err: unknown): never {
     case 'permission_denied':
       throw ApplicationFailure.create({ type: 'permission_denied', nonRetryable: true, message: linkFailureMessages.permission_denied, details: [err.detail] });
     default:
-      throw ApplicationFailure.create({
-        type: err.kind,
-        message: err.message,
-        details: [err.detail],
-        nextRetryDelay: err.retryAfterSeconds ? `${err.retryAfterSeconds} seconds` : undefined,
-      });
+      return asActivityFailure(err);
   }
 }

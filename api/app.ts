@@ -6,7 +6,10 @@ import type { Database } from '../db/client';
 import type { SecretBox } from '../security/secret-box';
 import { authenticate, requireOrgAccess } from './auth';
 import type { ConnectionEvents } from './connection-events';
+import { catalogRouter } from './catalog';
 import { connectionRouter } from './connection';
+import { mappingsRouter } from './mappings';
+import { tenantsRouter } from './tenants';
 import { errorHandler, notFound } from './errors';
 import { openApiDocument } from './openapi';
 
@@ -48,6 +51,9 @@ export function createApp(deps: AppDeps): express.Express {
   v1.use(express.json({ limit: MAX_BODY, strict: true }));
   v1.use('/orgs/:orgId', requireOrgAccess);
   v1.use('/orgs/:orgId/autotask/connection', connectionRouter(deps));
+  v1.use('/orgs/:orgId/autotask/catalog', catalogRouter(deps));
+  v1.use('/orgs/:orgId/autotask/mappings', mappingsRouter(deps));
+  v1.use('/orgs/:orgId/tenants', tenantsRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -1,15 +1,17 @@
 import { createHash } from 'node:crypto';
 import { type Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@temporalio/client';
-import { type Request, Router } from 'express';
+import { Router } from 'express';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
 import { beginLinkAttempt, deleteConnection, findConnection, recordOutcome } from '../db/connections';
 import type { ConnectionRow } from '../db/schema';
 import type { SecretBox } from '../security/secret-box';
+import { deleteCatalogSchedule } from '../temporal/catalog-schedule';
 import type { verifyAutotaskLink } from '../workflows/link';
 import { linkFailureMessages, linkWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
 import type { ConnectionEvents } from './connection-events';
-import { HttpError, invalidInput } from './errors';
+import { HttpError, invalidInput, requireJson } from './errors';
+import { orgIdOf } from './org-params';
 import { type ConnectionResource, linkRequestSchema, waitHeaderSchema } from './schemas';
 
 export interface ConnectionRouterDeps {
@@ -25,7 +27,7 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
   const router = Router({ mergeParams: true });
 
   router.put('/', async (req, res) => {
-    if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the credentials as JSON with Content-Type: application/json');
+    requireJson(req);
     const parsed = linkRequestSchema.safeParse(req.body);
     if (!parsed.success) throw invalidInput('request body', parsed.error);
     const orgId = orgIdOf(req);
@@ -92,6 +94,7 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
   router.delete('/', async (req, res) => {
     const orgId = orgIdOf(req);
     await deleteConnection(db, orgId);
+    await deleteCatalogSchedule(temporal, orgId);
     try {
       await temporal.workflow.getHandle(linkWorkflowId(orgId)).terminate('The Autotask link was removed');
     } catch (err) {
@@ -102,9 +105,6 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
 
   return router;
 }
-
-/** Set by the parent route `/orgs/:orgId` and already validated by `requireOrgAccess`. */
-const orgIdOf = (req: Request) => (req.params as { orgId: string }).orgId;
 
 function toResource(orgId: string, row: ConnectionRow | undefined): ConnectionResource {
   if (!row) return { orgId, status: 'not_linked' };

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, Request, RequestHandler } from 'express';
 import type { z } from 'zod';
 import type { Logger } from '../config/logger';
 
@@ -22,6 +22,11 @@ export function invalidInput(where: string, error: z.ZodError): HttpError {
   );
   const summary = details.map((d) => `${d.field}: ${d.message}`).join('; ');
   return new HttpError(400, 'invalid_request', `Invalid ${where}: ${summary}`, details);
+}
+
+/** Bodies are JSON; anything else is refused before it is read as an empty object. */
+export function requireJson(req: Request): void {
+  if (!req.is('application/json')) throw new HttpError(415, 'unsupported_media_type', 'Send the body as JSON with Content-Type: application/json');
 }
 
 export const notFound: RequestHandler = (req) => {

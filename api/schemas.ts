@@ -60,3 +60,58 @@ export const waitHeaderSchema = z.object({
   /** RFC 7240 `Prefer: wait=N`. */
   wait: z.coerce.number().int().min(0),
 });
+
+export const tenantIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'a tenant id is 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+
+const domainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/, 'a domain name such as contoso.com');
+
+export const tenantRequestSchema = z
+  .strictObject({
+    name: requiredText("the tenant's name", 256),
+    domains: z.array(domainSchema).max(100, 'at most 100 domains').default([]),
+  })
+  .meta({ id: 'TenantRequest', description: 'A Petra tenant (a Microsoft 365 customer of the MSP).' });
+
+export const tenantSchema = z
+  .object({ tenantId: z.string(), name: z.string(), domains: z.array(z.string()), companyId: z.number().int().nullable() })
+  .meta({ id: 'Tenant' });
+
+/** A picklist value id as Autotask numbers it, or `null` to clear the setting. */
+const picklistChoice = z.number({ error: 'must be a picklist value id (an integer) or null' }).int('must be an integer').nullable().optional();
+
+export const mappingPatchSchema = z
+  .strictObject({
+    tenants: z
+      .record(tenantIdSchema, z.number({ error: 'must be an Autotask company id or null' }).int().min(0).nullable())
+      .optional()
+      .meta({ description: 'Tenant id → Autotask company id, or null to unmap.' }),
+    queue: picklistChoice,
+    creationStatus: picklistChoice,
+    updateStatus: picklistChoice,
+    resolutionStatus: picklistChoice,
+    priorities: z.strictObject({ low: picklistChoice, medium: picklistChoice, high: picklistChoice, critical: picklistChoice }).optional(),
+    issueType: picklistChoice,
+    subIssueType: picklistChoice,
+    source: picklistChoice,
+    ticketType: picklistChoice,
+  })
+  .refine((patch) => Object.keys(patch).length > 0, 'send at least one setting or tenant mapping')
+  .meta({ id: 'MappingPatch', description: 'Any subset of the configuration; each value is checked against the catalog.' });
+export type MappingPatch = z.infer<typeof mappingPatchSchema>;
+
+export const companySearchSchema = z.object({
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(1000).optional(),
+  includeInactive: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+});
+
+export const refreshRequestSchema = z
+  .strictObject({ full: z.boolean().default(false) })
+  .meta({ id: 'RefreshRequest', description: 'full: read every company again, not only the changed ones.' });

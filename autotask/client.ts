@@ -56,6 +56,39 @@ const entityInformationSchema = z.object({
 });
 export type EntityInformation = z.infer<typeof entityInformationSchema>['info'];
 
+const picklistValueSchema = z.object({
+  value: z.string(),
+  label: z.string(),
+  isDefaultValue: z.boolean().default(false),
+  sortOrder: z.number().default(0),
+  parentValue: z.string().nullish(),
+  isActive: z.boolean().default(true),
+});
+const fieldSchema = z.object({
+  name: z.string(),
+  isPickList: z.boolean().default(false),
+  picklistValues: z.array(picklistValueSchema).nullish(),
+});
+const fieldsSchema = z.object({ fields: z.array(fieldSchema) });
+export type EntityField = z.infer<typeof fieldSchema>;
+
+const pageSchema = z.object({
+  items: z.array(z.record(z.string(), z.unknown())),
+  pageDetails: z.object({ nextPageUrl: z.string().nullish() }).optional(),
+});
+export interface QueryPage {
+  items: Record<string, unknown>[];
+  /** Absolute URL of the next page, to be fetched by POST with the same body; `null` on the last page. */
+  nextPageUrl: string | null;
+}
+
+/** A POST query body (see API.md §6): filter entries are ANDed; `MaxRecords` ≤ 500 rows a page. */
+export interface QueryBody {
+  filter: Array<Record<string, unknown>>;
+  MaxRecords?: number;
+  IncludeFields?: string[];
+}
+
 const errorBodySchema = z.object({ errors: z.array(z.union([z.string(), z.object({ message: z.string() })])) });
 
 export interface AutotaskClientOptions {
@@ -93,6 +126,11 @@ export class AutotaskClient {
     };
     this.zones.set(username, result);
     return result;
+  }
+
+  /** Seeds the zone cache with a zone found earlier (e.g. when the link was verified), saving a lookup. */
+  rememberZone(username: string, zone: Zone): void {
+    if (!this.zones.has(username)) this.zones.set(username, zone);
   }
 
   /** Calls made with one API user's credentials. */
@@ -162,6 +200,26 @@ export class AutotaskSession {
 
   async entityInformation(entity: string, call: CallOptions = {}): Promise<EntityInformation> {
     return parse(entityInformationSchema, await this.get(`${entity}/entityInformation`, call), `${entity}/entityInformation`).info;
+  }
+
+  /** The fields of an entity, with their picklists (values as Autotask sends them: strings). */
+  async entityFields(entity: string, call: CallOptions = {}): Promise<EntityField[]> {
+    return parse(fieldsSchema, await this.get(`${entity}/entityInformation/fields`, call), `${entity}/entityInformation/fields`).fields;
+  }
+
+  async count(entity: string, body: QueryBody, call: CallOptions = {}): Promise<number> {
+    const answer = await this.client.request(this.credentials, 'POST', `${entity}/query/count`, body, call);
+    return parse(z.object({ queryCount: z.number() }), answer, `${entity}/query/count`).queryCount;
+  }
+
+  /**
+   * One page of a query. Pass the previous page's `nextPageUrl` to continue: Autotask binds it to the POST body, so
+   * it is fetched by POST with the same body (a GET would answer 405).
+   */
+  async queryPage(entity: string, body: QueryBody, nextPageUrl: string | null = null, call: CallOptions = {}): Promise<QueryPage> {
+    const answer = await this.client.request(this.credentials, 'POST', nextPageUrl ?? `${entity}/query`, body, call);
+    const page = parse(pageSchema, answer, `${entity}/query`);
+    return { items: page.items, nextPageUrl: page.pageDetails?.nextPageUrl ?? null };
   }
 
   private get(path: string, call: CallOptions): Promise<unknown> {

@@ -56,16 +56,25 @@ export const envSchema = z.object({
   LINK_HEARTBEAT_TIMEOUT_MS: milliseconds(20_000),
   LINK_RETRY_INITIAL_MS: milliseconds(2_000),
   LINK_RETRY_MAX_MS: milliseconds(60_000),
+  /** How often each link's catalog (companies, picklists) is refreshed by its Temporal Schedule. */
+  CATALOG_REFRESH_INTERVAL_MS: milliseconds(3_600_000),
+  /** Spreads the scheduled refreshes of many orgs so they do not all hit Autotask at once. */
+  CATALOG_REFRESH_JITTER_MS: z.coerce.number().int().min(0).default(300_000),
+  /** A refresh reads every company again (not only changed ones) when the last full pass is older than this. */
+  CATALOG_FULL_REFRESH_INTERVAL_MS: milliseconds(86_400_000),
   /** A workflow bundle built ahead of time (production); without it the worker bundles `workflows/` at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
   /** Longest a `Prefer: wait=N` long-poll may hold a request. */
   API_MAX_WAIT_SECONDS: z.coerce.number().int().positive().default(60),
 });
 
-/** Timeouts that only work in this order: a heartbeat inside an attempt, a request inside an attempt. */
+/** Durations that only work in this order: a heartbeat inside an attempt, a request inside an attempt, jitter inside an interval. */
 const configSchema = envSchema.superRefine((env, ctx) => {
   if (env.LINK_ATTEMPT_TIMEOUT_MS <= env.AUTOTASK_REQUEST_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['LINK_ATTEMPT_TIMEOUT_MS'], message: 'must be longer than AUTOTASK_REQUEST_TIMEOUT_MS, so a slow Autotask answer is classified before the attempt is abandoned' });
+  }
+  if (env.CATALOG_REFRESH_JITTER_MS >= env.CATALOG_REFRESH_INTERVAL_MS) {
+    ctx.addIssue({ code: 'custom', path: ['CATALOG_REFRESH_JITTER_MS'], message: 'must be shorter than CATALOG_REFRESH_INTERVAL_MS' });
   }
   if (env.LINK_HEARTBEAT_TIMEOUT_MS >= env.LINK_ATTEMPT_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['LINK_HEARTBEAT_TIMEOUT_MS'], message: 'must be shorter than LINK_ATTEMPT_TIMEOUT_MS' });

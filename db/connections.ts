@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import type { AutotaskCredentials } from '../autotask/client';
+import type { AutotaskCredentials, Zone } from '../autotask/client';
 import type { SecretBox } from '../security/secret-box';
 import type { LinkAttempt, LinkOutcome } from '../workflows/shared';
 import type { Database } from './client';
@@ -40,9 +40,26 @@ export async function findConnection(db: Database, orgId: string): Promise<Conne
 /** The credentials of one attempt, or `undefined` once newer credentials replaced them (or the link was removed). */
 export async function readAttemptCredentials(db: Database, box: SecretBox, attempt: LinkAttempt): Promise<AutotaskCredentials | undefined> {
   const [row] = await db.select().from(autotaskConnections).where(currentAttempt(attempt));
-  if (!row) return undefined;
+  return row && unseal(box, row);
+}
+
+function unseal(box: SecretBox, row: ConnectionRow): AutotaskCredentials {
   const sealed = JSON.parse(box.open(row.credentialsSealed, row.orgId)) as { secret: string; integrationCode: string };
   return { username: row.username, ...sealed };
+}
+
+/** The credentials and zone of a confirmed link, or `undefined` when the org has none (not linked, failed, verifying). */
+export async function readConnectedCredentials(
+  db: Database,
+  box: SecretBox,
+  orgId: string,
+): Promise<{ credentials: AutotaskCredentials; zone: Zone } | undefined> {
+  const [row] = await db
+    .select()
+    .from(autotaskConnections)
+    .where(and(eq(autotaskConnections.orgId, orgId), eq(autotaskConnections.status, 'connected')));
+  if (!row?.zoneName || !row.zoneApiUrl || !row.zoneWebUrl) return undefined;
+  return { credentials: unseal(box, row), zone: { name: row.zoneName, apiUrl: row.zoneApiUrl, webUrl: row.zoneWebUrl } };
 }
 
 /** Writes a verification's outcome if its attempt is still the current one; returns whether it did. */

@@ -1,5 +1,5 @@
 /** Entities: metadata, field schemas, picklists. */
-import type { EntityAccess } from './types';
+import type { EntityAccess, PicklistEntry } from './types';
 
 export type FieldType = 'integer' | 'long' | 'decimal' | 'string' | 'boolean' | 'datetime';
 
@@ -62,13 +62,8 @@ export const COMPANY_SCHEMA = schema({
     'invoiceNonContractItemsToParentCompany isActive isClientPortalActive isEnabledForComanaged isSample isTaskFireActive isTaxExempt',
 });
 
-interface PicklistValue {
-  value: string;
-  label: string;
-  isDefaultValue: boolean;
+export interface PicklistValue extends PicklistEntry {
   sortOrder: number;
-  parentValue: string;
-  isActive: boolean;
   isSystem: boolean;
 }
 type PickSpec = [value: number, label: string, flags?: { default?: true; inactive?: true; custom?: true; parent?: number }];
@@ -95,6 +90,8 @@ interface FieldOptions {
   parentField?: string;
 }
 
+export type FieldInfo = ReturnType<typeof fieldInfo>;
+
 function fieldInfo(name: string, dataType: FieldType, o: FieldOptions = {}) {
   return {
     name,
@@ -112,7 +109,10 @@ function fieldInfo(name: string, dataType: FieldType, o: FieldOptions = {}) {
   };
 }
 
-/** A small tenant-like subset of Tickets/entityInformation/fields: system and custom values, some inactive, a dependent picklist. */
+/**
+ * A small tenant-like subset of Tickets/entityInformation/fields: system and custom values, some inactive, a dependent picklist.
+ * Defaults only: each simulator serves and edits its own copy (FieldStore).
+ */
 export const TICKET_FIELDS = [
   fieldInfo('id', 'long', { readOnly: true }),
   fieldInfo('title', 'string', { length: 255, required: true }),
@@ -201,6 +201,44 @@ export const TICKET_FIELDS = [
       [3, 'Standard', { default: true }],
       [4, 'Field Service', { custom: true }],
       [5, 'Legacy Category', { custom: true, inactive: true }],
+    ]),
+  }),
+];
+
+/**
+ * The whole TicketNoteModel (API.md §11). title is optional here: the ticket category decides. noteType system values as
+ * one tenant reports them (github.com/DeskDirector/UserVoice/issues/169), publish values as in API.md §11; the defaults
+ * (noteType 1, publish 1) and the custom values are the simulator's choice.
+ */
+export const TICKET_NOTE_FIELDS = [
+  fieldInfo('id', 'long', { readOnly: true }),
+  fieldInfo('ticketID', 'integer', { required: true, reference: 'Ticket' }),
+  fieldInfo('title', 'string', { length: 250 }),
+  fieldInfo('description', 'string', { length: 32000, required: true }),
+  fieldInfo('createDateTime', 'datetime', { readOnly: true }),
+  fieldInfo('lastActivityDate', 'datetime', { readOnly: true }),
+  fieldInfo('createdByContactID', 'integer', { readOnly: true, reference: 'Contact' }),
+  fieldInfo('creatorResourceID', 'integer', { readOnly: true, reference: 'Resource' }),
+  fieldInfo('impersonatorCreatorResourceID', 'integer', { readOnly: true, reference: 'Resource' }),
+  fieldInfo('impersonatorUpdaterResourceID', 'integer', { readOnly: true, reference: 'Resource' }),
+  fieldInfo('noteType', 'integer', {
+    required: true,
+    picklist: picklist([
+      [1, 'Task Summary', { default: true }],
+      [2, 'Task Detail'],
+      [3, 'Task Notes'],
+      [13, 'Workflow Rule Note - Task'],
+      [18, 'Escalation Note', { custom: true }],
+      [19, 'Phone Log (old)', { custom: true, inactive: true }],
+    ]),
+  }),
+  fieldInfo('publish', 'integer', {
+    required: true,
+    picklist: picklist([
+      [1, 'All Autotask Users', { default: true }],
+      [2, 'Internal Project Team'],
+      [4, 'Internal & Co-Managed'],
+      [5, 'Account Managers Only', { custom: true, inactive: true }],
     ]),
   }),
 ];

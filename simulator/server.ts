@@ -13,10 +13,11 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type Account, normalizeAccount, requireAccess, userAccess } from './accounts';
 import { CompanyStore } from './companies';
-import { COMPANY, type EntityMeta, TICKET, TICKET_FIELDS, TICKET_NOTE } from './entities';
+import { COMPANY, type EntityMeta, TICKET, TICKET_FIELDS, TICKET_NOTE, TICKET_NOTE_FIELDS } from './entities';
+import { FieldStore } from './fields';
 import { compileFilter, type Cursor, parseCursor, parseQueryModel, project, type QueryableStore, type Row } from './query';
 import { type Ctx, type Endpoint, type Handler, header, matchRoute, parseTarget, readBody, route, type Route, searchParam } from './routing';
-import type { AutotaskSimulator, CompanyRecord, FaultRule, RecordedCall, SimulatedCompany, SimulatorAccount, SimulatorOptions } from './types';
+import type { AutotaskSimulator, CompanyRecord, FaultRule, PicklistEntity, PicklistEntry, PicklistValuePatch, RecordedCall, SimulatedCompany, SimulatorAccount, SimulatorOptions } from './types';
 import { ApiError, errorReply, methodNotAllowed, NOT_FOUND, ok, parseJson, type Reply, sleep, threadLimitReply } from './wire';
 
 export type {
@@ -24,6 +25,9 @@ export type {
   CompanyRecord,
   EntityAccess,
   FaultRule,
+  PicklistEntity,
+  PicklistEntry,
+  PicklistValuePatch,
   RecordedCall,
   SimulatedCompany,
   SimulatorAccount,
@@ -56,6 +60,10 @@ class Simulator implements AutotaskSimulator {
   private readonly accounts = new Map<string, Account>();
   private readonly faults: { rule: FaultRule; remaining: number }[] = [];
   private readonly companies = new CompanyStore();
+  private readonly fields: Record<PicklistEntity, FieldStore> = {
+    Tickets: new FieldStore(TICKET, TICKET_FIELDS),
+    TicketNotes: new FieldStore(TICKET_NOTE, TICKET_NOTE_FIELDS),
+  };
   private readonly endpoints: Map<string, Endpoint>;
   /** arrival sequence numbers parallel to `calls`, to keep it in arrival order */
   private readonly callSeqs: number[] = [];
@@ -148,6 +156,18 @@ class Simulator implements AutotaskSimulator {
     return this.companies.upsert(company);
   }
 
+  setPicklistValue(entity: PicklistEntity, field: string, value: number, patch: PicklistValuePatch): void {
+    this.fields[entity].setValue(field, value, patch);
+  }
+
+  removePicklistValue(entity: PicklistEntity, field: string, value: number): void {
+    this.fields[entity].removeValue(field, value);
+  }
+
+  picklist(entity: PicklistEntity, field: string): PicklistEntry[] {
+    return this.fields[entity].entries(field);
+  }
+
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -182,12 +202,8 @@ class Simulator implements AutotaskSimulator {
         ],
       },
       { name: COMPANY.endpoint, authenticated: true, routes: [entityInformationRoute(COMPANY), ...this.queryRoutes(this.companies)] },
-      {
-        name: TICKET.endpoint,
-        authenticated: true,
-        routes: [entityInformationRoute(TICKET), route('GET', 'entityInformation/fields', () => ok({ fields: TICKET_FIELDS }))],
-      },
-      { name: TICKET_NOTE.endpoint, authenticated: true, routes: [entityInformationRoute(TICKET_NOTE)] },
+      { name: TICKET.endpoint, authenticated: true, routes: [entityInformationRoute(TICKET), fieldsRoute(this.fields.Tickets)] },
+      { name: TICKET_NOTE.endpoint, authenticated: true, routes: [entityInformationRoute(TICKET_NOTE), fieldsRoute(this.fields.TicketNotes)] },
     ];
     return new Map(endpoints.map((e) => [e.name.toLowerCase(), e]));
   }
@@ -497,6 +513,11 @@ function entityInformationRoute(entity: EntityMeta): Route {
       },
     }),
   );
+}
+
+/** Answers from the simulator's current field data, so picklist edits show on the next refresh. */
+function fieldsRoute(fields: FieldStore): Route {
+  return route('GET', 'entityInformation/fields', () => ok({ fields: fields.snapshot() }));
 }
 
 export async function startAutotaskSimulator(options: SimulatorOptions = {}): Promise<AutotaskSimulator> {

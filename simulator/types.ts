@@ -75,6 +75,28 @@ export interface CompanyRecord {
 
 export type SimulatedCompany = Partial<CompanyRecord> & Pick<CompanyRecord, 'id' | 'companyName'>;
 
+/** Entities whose `entityInformation/fields` picklists a test can edit between refreshes. */
+export type PicklistEntity = 'Tickets' | 'TicketNotes';
+
+/** A picklist value as `entityInformation/fields` reports it, minus sortOrder and isSystem; parentValue is "" when none. */
+export interface PicklistEntry {
+  value: string;
+  label: string;
+  isActive: boolean;
+  isDefaultValue: boolean;
+  parentValue: string;
+}
+
+export interface PicklistValuePatch {
+  /** required when the value is added */
+  label?: string;
+  isActive?: boolean;
+  /** true also clears the flag on the field's other values: a picklist has one default */
+  isDefaultValue?: boolean;
+  /** the parent field's value for dependent picklists (subIssueType → issueType); null clears it */
+  parentValue?: number | null;
+}
+
 export interface AutotaskSimulator {
   /** e.g. "http://127.0.0.1:PORT" */
   baseUrl: string;
@@ -99,6 +121,12 @@ export interface AutotaskSimulator {
   setCompanies(list: SimulatedCompany[]): void;
   /** merges into the existing company (or creates it) and stamps lastTrackedModifiedDateTime with now */
   upsertCompany(company: SimulatedCompany): CompanyRecord;
+  /** adds the value (label required) or updates it; field names are case-insensitive; throws for an unknown or non-picklist field */
+  setPicklistValue(entity: PicklistEntity, field: string, value: number, patch: PicklistValuePatch): void;
+  /** throws for an unknown or non-picklist field, or a value the picklist lacks */
+  removePicklistValue(entity: PicklistEntity, field: string, value: number): void;
+  /** a copy of the field's current values, in picklist order */
+  picklist(entity: PicklistEntity, field: string): PicklistEntry[];
   close(): Promise<void>;
 }
 

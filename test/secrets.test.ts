@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import postgres from 'postgres';
 import { type AutotaskSimulator, startAutotaskSimulator } from '../simulator/server';
-import { settled, startTestApi, startWorkerProcess, temporalClient, type TestApi, testEnv, waitForConnection, type WorkerProcess } from './harness';
+import { settled, startTestApi, waitFor, startWorkerProcess, temporalClient, type TestApi, testEnv, waitForConnection, type WorkerProcess } from './harness';
 
 const SECRET = 'Sup3r-Secret-Value-42!';
 const WRONG_SECRET = 'Wr0ng-Secret-Value-99?';
@@ -49,13 +49,21 @@ it('keeps the secret out of Temporal history, logs, database rows and API respon
   await api.call('PUT', route, { body: { username, integrationCode, secret: SECRET } });
   expect((await waitForConnection(api, orgId, settled)).status).toBe('connected');
   await api.call('GET', route);
+  // The confirmed link refreshes the catalog with the same credentials: its history is checked too.
+  await waitFor(async () => (await api.call('GET', `/v1/orgs/${orgId}/autotask/catalog`)).body.lastRefresh?.outcome === 'succeeded');
 
   const histories: string[] = [];
-  for await (const execution of temporal.workflow.list({ query: `PetraOrgId = "${orgId}"` })) {
-    const history = await temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
-    histories.push(asJson(history), decodedPayloads(history));
-  }
-  expect(histories.length).toBe(4); // both runs, each as JSON and with payloads decoded
+  const types: string[] = [];
+  await waitFor(async () => {
+    histories.length = types.length = 0;
+    for await (const execution of temporal.workflow.list({ query: `PetraOrgId = "${orgId}" AND ExecutionStatus != "Running"` })) {
+      const history = await temporal.workflow.getHandle(execution.workflowId, execution.runId).fetchHistory();
+      histories.push(asJson(history), decodedPayloads(history));
+      types.push(execution.type);
+    }
+    return types.includes('refreshAutotaskCatalog'); // visibility lags a little behind
+  });
+  expect(types.sort()).toEqual(['refreshAutotaskCatalog', 'verifyAutotaskLink', 'verifyAutotaskLink']);
   // The search really read these histories, and their payloads were decoded (the input's keys are readable).
   expect(histories.join('\n')).toContain(orgId);
   expect(histories.join('\n')).toContain('"attemptId"');

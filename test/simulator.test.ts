@@ -1,4 +1,4 @@
-import { startAutotaskSimulator, type AutotaskSimulator, type SimulatedCompany } from '../simulator/server';
+import { startAutotaskSimulator, type AutotaskSimulator, type PicklistEntry, type SimulatedCompany } from '../simulator/server';
 
 const USER = 'api@acme.example';
 const SECRET = 'correct-horse';
@@ -174,5 +174,82 @@ describe('limits and faults', () => {
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ externalRequestThreshold: 10000, requestThresholdTimeframe: 60 });
     expect(sim.callsTo('ThresholdInformation').map((c) => c.status)).toEqual([0, 200]);
+  });
+});
+
+describe('entityInformation/fields picklists', () => {
+  interface PicklistJson extends PicklistEntry { isSystem: boolean; sortOrder: number }
+  interface FieldJson { name: string; isPickList: boolean; picklistValues: PicklistJson[] | null; picklistParentValueField: string }
+
+  // A fresh simulator per test: every test starts from the default picklists.
+  let tenant: AutotaskSimulator;
+  beforeEach(async () => {
+    tenant = await startAutotaskSimulator();
+    tenant.addAccount({ username: USER, secret: SECRET, integrationCode: CODE });
+  });
+  afterEach(async () => {
+    await tenant.close();
+  });
+
+  async function fields(entity: 'Tickets' | 'TicketNotes'): Promise<Map<string, FieldJson>> {
+    const res = await call(`${tenant.baseUrl}/ws5/ATServicesRest/V1.0/${entity}/entityInformation/fields`);
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { fields: FieldJson[] };
+    return new Map(body.fields.map((f) => [f.name, f]));
+  }
+  const values = (field: FieldJson | undefined) => field?.picklistValues?.map((v) => `${v.value} ${v.label}${v.isActive ? '' : ' (inactive)'}`);
+
+  it('describes TicketNotes with noteType and publish as picklists of string values, in the TicketNotes thread bucket', async () => {
+    const notes = await fields('TicketNotes');
+    expect(notes.get('description')).toMatchObject({ dataType: 'string', length: 32000, isRequired: true, isPickList: false, picklistValues: null });
+    expect(notes.get('ticketID')).toMatchObject({ isRequired: true, isReference: true, referenceEntityType: 'Ticket' });
+    expect(notes.get('createDateTime')).toMatchObject({ dataType: 'datetime', isReadOnly: true });
+    expect(notes.get('noteType')).toMatchObject({ dataType: 'integer', isRequired: true, isPickList: true, picklistParentValueField: '' });
+    expect(values(notes.get('noteType'))).toEqual([
+      '1 Task Summary', '2 Task Detail', '3 Task Notes', '13 Workflow Rule Note - Task', '18 Escalation Note', '19 Phone Log (old) (inactive)',
+    ]);
+    expect(values(notes.get('publish'))).toEqual([
+      '1 All Autotask Users', '2 Internal Project Team', '4 Internal & Co-Managed', '5 Account Managers Only (inactive)',
+    ]);
+    expect(notes.get('publish')!.picklistValues![0]).toEqual({
+      value: '1', label: 'All Autotask Users', isDefaultValue: true, sortOrder: 1, parentValue: '', isActive: true, isSystem: true,
+    });
+    expect(tenant.peakConcurrency()).toEqual({ [`${CODE}:TicketNotes`]: 1 });
+  });
+
+  it('shows a deactivated status and an added queue on the next GET, and only on this simulator', async () => {
+    expect(values((await fields('Tickets')).get('status'))).toContain('8 In Progress');
+    tenant.setPicklistValue('Tickets', 'STATUS', 8, { isActive: false });
+    tenant.setPicklistValue('Tickets', 'queueID', 29682999, { label: 'Escalations', isDefaultValue: true });
+
+    const tickets = await fields('Tickets');
+    expect(values(tickets.get('status'))).toContain('8 In Progress (inactive)');
+    expect(tickets.get('queueID')!.picklistValues!.at(-1)).toEqual({
+      value: '29682999', label: 'Escalations', isDefaultValue: true, sortOrder: 7, parentValue: '', isActive: true, isSystem: false,
+    });
+    expect(sim.picklist('Tickets', 'status')).toContainEqual({ value: '8', label: 'In Progress', isActive: true, isDefaultValue: false, parentValue: '' });
+  });
+
+  it('drops a removed value from the next GET', async () => {
+    tenant.removePicklistValue('TicketNotes', 'noteType', 19);
+    expect(values((await fields('TicketNotes')).get('noteType'))).not.toContain('19 Phone Log (old) (inactive)');
+    expect(tenant.picklist('TicketNotes', 'noteType').map((v) => v.value)).toEqual(['1', '2', '3', '13', '18']);
+  });
+
+  it('keeps subIssueType parent values through relabels and sets them on added values', async () => {
+    tenant.setPicklistValue('Tickets', 'subIssueType', 12, { label: 'Printer / Scanner' });
+    tenant.setPicklistValue('Tickets', 'subIssueType', 19, { label: 'Firewall', parentValue: 6 });
+    const subIssueType = (await fields('Tickets')).get('subIssueType')!;
+    expect(subIssueType.picklistParentValueField).toBe('IssueType');
+    const byValue = new Map(subIssueType.picklistValues!.map((v) => [v.value, v]));
+    expect(byValue.get('12')).toMatchObject({ label: 'Printer / Scanner', parentValue: '4' });
+    expect(byValue.get('19')).toMatchObject({ label: 'Firewall', parentValue: '6' });
+  });
+
+  it('refuses unknown fields, non-picklist fields and new values without a label', () => {
+    expect(() => tenant.setPicklistValue('Tickets', 'colour', 1, { label: 'Red' })).toThrow('Tickets has no field colour');
+    expect(() => tenant.setPicklistValue('TicketNotes', 'title', 1, { label: 'x' })).toThrow('TicketNotes.title is not a picklist');
+    expect(() => tenant.setPicklistValue('Tickets', 'priority', 99, { isActive: true })).toThrow('a label is required');
+    expect(() => tenant.removePicklistValue('Tickets', 'priority', 99)).toThrow('Tickets.priority has no value 99');
   });
 });

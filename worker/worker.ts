@@ -19,6 +19,7 @@ export async function createWorker(config: Config): Promise<RunningWorker> {
     db: database.db,
     box: new SecretBox(config.ENCRYPTION_KEY),
     autotask: new AutotaskClient({ zoneLookupUrl: config.AUTOTASK_ZONE_LOOKUP_URL, requestTimeoutMs: config.AUTOTASK_REQUEST_TIMEOUT_MS }),
+    config,
   });
   const worker = await Worker.create({
     connection,

@@ -1,1 +1,2 @@
+export { refreshAutotaskCatalog, scheduledCatalogRefresh } from './catalog';
 export { verifyAutotaskLink } from './link';

@@ -1,12 +1,14 @@
-import { ActivityFailure, ApplicationFailure, log, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, log, ParentClosePolicy, proxyActivities, startChild, TimeoutFailure } from '@temporalio/workflow';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import type { CatalogActivities } from '../activities/catalog';
 import type { LinkActivities } from '../activities/link';
-import { FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerificationInput, linkFailureMessages, type ZoneInfo } from './shared';
+import { refreshAutotaskCatalog } from './catalog';
+import { catalogRefreshWorkflowId, FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerificationInput, linkFailureMessages, PETRA_ORG_ID, type ZoneInfo } from './shared';
 
-const { recordLinkOutcome } = proxyActivities<LinkActivities>({
-  startToCloseTimeout: '30 seconds',
-  // An outcome must never be lost: keep trying while the database is away.
-  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
-});
+// An outcome must never be lost, nor the catalog schedule of a confirmed link: keep trying while a dependency is away.
+const durable = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
+const { recordLinkOutcome } = proxyActivities<LinkActivities>(durable);
+const { ensureCatalogSchedule } = proxyActivities<CatalogActivities>(durable);
 
 /**
  * Verifies one set of Autotask credentials for an org: find the zone, prove the credentials, prove the permissions,
@@ -48,7 +50,23 @@ export async function verifyAutotaskLink(input: LinkVerificationInput): Promise<
 
   const recorded = await recordLinkOutcome({ ...attempt, outcome });
   if (!recorded) log.info('Newer credentials were saved meanwhile; this outcome was discarded', { orgId });
+  else if (outcome.status === 'connected') await startCatalog(orgId);
   return outcome;
+}
+
+/** A confirmed link gets its refresh schedule and a first refresh right away, which outlives this workflow. */
+async function startCatalog(orgId: string): Promise<void> {
+  const refresh = await ensureCatalogSchedule({ orgId });
+  try {
+    await startChild(refreshAutotaskCatalog, {
+      workflowId: catalogRefreshWorkflowId(orgId),
+      args: [refresh],
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      typedSearchAttributes: [{ key: PETRA_ORG_ID, value: orgId }],
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // one is running: it will do
+  }
 }
 
 /** Maps an activity failure to what the admin is told; `undefined` for failures that are not about the link. */

@@ -56,3 +56,21 @@ export const linkFailureMessages: Record<LinkFailureCode, string> = {
   timeout:
     'Autotask did not answer in time. Wait 1–2 minutes and try again; if it keeps happening, contact Petra Support (support@petrasecurity.com).',
 };
+
+/** One refresh of an org's catalog at a time: manual and scheduled requests join the run under this id. */
+export const catalogRefreshWorkflowId = (orgId: string) => `autotask-catalog-refresh:${orgId}`;
+export const catalogScheduleId = (orgId: string) => `autotask-catalog:${orgId}`;
+
+export interface CatalogRefreshInput {
+  orgId: string;
+  /** Read every company again, not only the ones changed since the last pass. */
+  full?: boolean;
+  /** A pass is full anyway when the last full one is older than this. */
+  fullEveryMs: number;
+}
+
+/** The picklists kept in the catalog, as `Entity.field`. */
+export const CATALOG_PICKLISTS = {
+  Tickets: ['queueID', 'status', 'priority', 'issueType', 'subIssueType', 'source', 'ticketType', 'ticketCategory'],
+  TicketNotes: ['noteType', 'publish'],
+} as const;

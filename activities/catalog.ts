@@ -1,0 +1,158 @@
+import { activityInfo, getClient, heartbeat } from '@temporalio/activity';
+import { z } from 'zod';
+import type { AutotaskClient, QueryBody } from '../autotask/client';
+import type { Config } from '../config';
+import { beginRefresh, type CompanyRecord, findCatalogState, finishRefresh, markUnseenCompaniesGone, recordProgress, replacePicklist, upsertCompanies } from '../db/catalog';
+import type { Database } from '../db/client';
+import type { RefreshMode } from '../db/schema';
+import type { SecretBox } from '../security/secret-box';
+import { ensureCatalogSchedule } from '../temporal/catalog-schedule';
+import { CATALOG_PICKLISTS, type CatalogRefreshInput } from '../workflows/shared';
+import { asActivityFailure, connectedSession } from './autotask-session';
+import { whileHeartbeating } from './heartbeat';
+
+export interface CatalogActivityDeps {
+  db: Database;
+  box: SecretBox;
+  autotask: AutotaskClient;
+  config: Config;
+}
+
+/** Autotask's largest page. */
+const PAGE_SIZE = 500;
+const COMPANY_FIELDS = ['id', 'companyName', 'companyType', 'isActive', 'webAddress', 'lastTrackedModifiedDateTime'];
+
+const companySchema = z.object({
+  id: z.number().int(),
+  companyName: z.string(),
+  companyType: z.number().int().nullish(),
+  isActive: z.boolean(),
+  webAddress: z.string().nullish(),
+  lastTrackedModifiedDateTime: z.string().nullish(),
+});
+
+/** Where a company pass stands, kept in heartbeat details so a retried attempt resumes instead of starting over. */
+interface CompanyCheckpoint {
+  nextPageUrl: string | null;
+  pagesDone: number;
+  rows: number;
+  pageCalls: number;
+  watermark: string | null;
+}
+
+export interface RefreshPlan {
+  runId: string;
+  mode: RefreshMode;
+  /** Incremental passes read the companies changed after this instant. */
+  since: string | null;
+}
+
+export function createCatalogActivities({ db, box, autotask, config }: CatalogActivityDeps) {
+  return {
+    /** Starts a run: full when asked, when there is no watermark yet, or when the last full pass is too old. */
+    async beginCatalogRefresh(input: CatalogRefreshInput & { runId: string }): Promise<RefreshPlan> {
+      const state = await findCatalogState(db, input.orgId);
+      const now = new Date();
+      const fullDue = !state?.lastFullAt || now.getTime() - state.lastFullAt.getTime() >= input.fullEveryMs;
+      const mode: RefreshMode = input.full || fullDue || !state?.companiesWatermark ? 'full' : 'incremental';
+      await beginRefresh(db, input.orgId, input.runId, mode, now);
+      return { runId: input.runId, mode, since: mode === 'incremental' ? state!.companiesWatermark!.toISOString() : null };
+    },
+
+    /** Reads the ticket and note picklists: one call per entity. Returns how many values were stored. */
+    async refreshPicklists({ orgId }: { orgId: string }): Promise<number> {
+      const session = await connectedSession(db, box, autotask, orgId);
+      let stored = 0;
+      for (const [entity, wanted] of Object.entries(CATALOG_PICKLISTS)) {
+        const fields = await whileHeartbeating((signal) => session.entityFields(entity, { signal })).catch(asActivityFailure);
+        for (const name of wanted) {
+          const field = fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+          const values = (field?.picklistValues ?? []).map((v) => ({
+            value: Number(v.value),
+            label: v.label,
+            isActive: v.isActive,
+            isDefault: v.isDefaultValue,
+            sortOrder: v.sortOrder,
+            parentValue: v.parentValue ? Number(v.parentValue) : null,
+          }));
+          await replacePicklist(db, orgId, `${entity}.${name}`, values);
+          stored += values.length;
+        }
+      }
+      return stored;
+    },
+
+    /**
+     * Reads companies page by page (⌈N/500⌉ page calls), writing each page as it arrives so memory stays flat. A failed
+     * attempt resumes from its last checkpoint; rows are upserted by id, so a page read twice changes nothing.
+     */
+    async refreshCompanies({ orgId, plan }: { orgId: string; plan: RefreshPlan }): Promise<CompanyCheckpoint> {
+      const session = await connectedSession(db, box, autotask, orgId);
+      const body: QueryBody = {
+        MaxRecords: PAGE_SIZE,
+        IncludeFields: COMPANY_FIELDS,
+        filter: plan.since ? [{ op: 'gt', field: 'lastTrackedModifiedDateTime', value: plan.since }] : [{ op: 'gte', field: 'id', value: 0 }],
+      };
+      let checkpoint = (activityInfo().heartbeatDetails as CompanyCheckpoint | undefined) ?? {
+        nextPageUrl: null,
+        pagesDone: 0,
+        rows: 0,
+        pageCalls: 0,
+        watermark: plan.since,
+      };
+      if (checkpoint.pagesDone === 0 && plan.mode === 'full') {
+        // Only full passes count first: the progress bar is worth a call there, not on a quiet incremental pass.
+        const total = await whileHeartbeating((signal) => session.count('Companies', body, { signal })).catch(asActivityFailure);
+        await recordProgress(db, orgId, plan.runId, { pagesDone: 0, pagesExpected: Math.ceil(total / PAGE_SIZE) });
+      }
+      for (;;) {
+        const from = checkpoint;
+        const page = await whileHeartbeating((signal) => session.queryPage('Companies', body, from.nextPageUrl, { signal }), from).catch(asActivityFailure);
+        const companies = page.items.map((item) => toCompanyRecord(companySchema.parse(item)));
+        await upsertCompanies(db, orgId, plan.runId, companies);
+        checkpoint = {
+          nextPageUrl: page.nextPageUrl,
+          pagesDone: checkpoint.pagesDone + 1,
+          rows: checkpoint.rows + companies.length,
+          pageCalls: checkpoint.pageCalls + 1,
+          watermark: latest(checkpoint.watermark, companies),
+        };
+        heartbeat(checkpoint);
+        await recordProgress(db, orgId, plan.runId, { pagesDone: checkpoint.pagesDone });
+        if (!page.nextPageUrl) break;
+      }
+      if (plan.mode === 'full') await markUnseenCompaniesGone(db, orgId, plan.runId);
+      return checkpoint;
+    },
+
+    async finishCatalogRefresh(input: { orgId: string; runId: string } & Parameters<typeof finishRefresh>[3]): Promise<void> {
+      const { orgId, runId, ...result } = input;
+      await finishRefresh(db, orgId, runId, result);
+    },
+
+    /** The org's refresh schedule, created or updated through the worker's own Temporal connection. */
+    async ensureCatalogSchedule({ orgId }: { orgId: string }): Promise<CatalogRefreshInput> {
+      return ensureCatalogSchedule(getClient(), config, orgId);
+    },
+  };
+}
+
+export type CatalogActivities = ReturnType<typeof createCatalogActivities>;
+
+function toCompanyRecord(c: z.infer<typeof companySchema>): CompanyRecord {
+  return {
+    companyId: c.id,
+    name: c.companyName,
+    companyType: c.companyType ?? null,
+    isActive: c.isActive,
+    webAddress: c.webAddress || null,
+    lastModifiedAt: c.lastTrackedModifiedDateTime ? new Date(c.lastTrackedModifiedDateTime) : null,
+  };
+}
+
+/** The newest modification instant seen so far: the next incremental pass starts after it. */
+function latest(watermark: string | null, companies: CompanyRecord[]): string | null {
+  let newest = watermark ? new Date(watermark) : null;
+  for (const c of companies) if (c.lastModifiedAt && (!newest || c.lastModifiedAt > newest)) newest = c.lastModifiedAt;
+  return newest?.toISOString() ?? null;
+}

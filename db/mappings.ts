@@ -1,0 +1,82 @@
+import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { applyPatch, Catalog, type ConfigurationPatch, type MappingProblem, type Settings, settingsColumns, settingsOf, validatePatch } from '../mapping/configuration';
+import type { Database } from './client';
+import { autotaskCompanies, autotaskConfiguration, autotaskPicklistValues, type TenantRow, tenants } from './schema';
+
+type Executor = Pick<Database, 'select'>;
+
+export async function upsertTenant(db: Database, orgId: string, tenantId: string, tenant: { name: string; domains: string[] }): Promise<{ row: TenantRow; created: boolean }> {
+  const [row] = await db
+    .insert(tenants)
+    .values({ orgId, tenantId, ...tenant, companyId: null, updatedAt: new Date() })
+    .onConflictDoUpdate({ target: [tenants.orgId, tenants.tenantId], set: { ...tenant, updatedAt: new Date() } })
+    // xmax is 0 on a freshly inserted row version: tells a creation (201) from an update (200).
+    .returning({ ...getTableColumns(tenants), created: sql<boolean>`xmax = 0` });
+  const { created, ...saved } = row!;
+  return { row: saved, created };
+}
+
+export function listTenants(db: Executor, orgId: string): Promise<TenantRow[]> {
+  return db.select().from(tenants).where(eq(tenants.orgId, orgId)).orderBy(asc(tenants.tenantId));
+}
+
+export interface ConfigurationState {
+  version: number;
+  updatedAt: Date | null;
+  settings: Settings;
+  tenants: TenantRow[];
+  catalog: Catalog;
+}
+
+/** The configuration with the part of the catalog it refers to (picklists, and the companies tenants map to). */
+export async function loadConfiguration(db: Executor, orgId: string, extraCompanyIds: number[] = []): Promise<ConfigurationState> {
+  const [[row], tenantRows, picklists] = await Promise.all([
+    db.select().from(autotaskConfiguration).where(eq(autotaskConfiguration.orgId, orgId)),
+    listTenants(db, orgId),
+    db.select().from(autotaskPicklistValues).where(eq(autotaskPicklistValues.orgId, orgId)),
+  ]);
+  const companyIds = [...new Set([...tenantRows.flatMap((t) => (t.companyId === null ? [] : [t.companyId])), ...extraCompanyIds])];
+  const companies = companyIds.length
+    ? await db
+        .select()
+        .from(autotaskCompanies)
+        .where(and(eq(autotaskCompanies.orgId, orgId), sql`${autotaskCompanies.companyId} = any(${companyIds})`))
+    : [];
+  return {
+    version: row?.version ?? 0,
+    updatedAt: row?.updatedAt ?? null,
+    settings: settingsOf(row),
+    tenants: tenantRows,
+    catalog: new Catalog(picklists, new Map(companies.map((c) => [c.companyId, c]))),
+  };
+}
+
+export type UpdateResult = { status: 'updated'; state: ConfigurationState } | { status: 'stale'; version: number } | { status: 'invalid'; problems: MappingProblem[] };
+
+/**
+ * Applies a change atomically: the org's configuration row is locked, the expected version checked, the change checked
+ * against the catalog, then written with the next version. Concurrent changes queue on the lock, never interleave.
+ */
+export async function updateConfiguration(db: Database, orgId: string, patch: ConfigurationPatch, expectedVersion?: number): Promise<UpdateResult> {
+  return db.transaction(async (tx) => {
+    await tx.insert(autotaskConfiguration).values({ orgId, version: 0, updatedAt: new Date() }).onConflictDoNothing();
+    const [locked] = await tx.select({ version: autotaskConfiguration.version }).from(autotaskConfiguration).where(eq(autotaskConfiguration.orgId, orgId)).for('update');
+    if (expectedVersion !== undefined && locked!.version !== expectedVersion) return { status: 'stale', version: locked!.version };
+
+    const patchedCompanies = Object.values(patch.tenants ?? {}).filter((id): id is number => id !== null);
+    const current = await loadConfiguration(tx, orgId, patchedCompanies);
+    const next = applyPatch(current.settings, patch.settings);
+    const problems = validatePatch(patch, next, current.catalog, new Map(current.tenants.map((t) => [t.tenantId, t])));
+    if (problems.length > 0) return { status: 'invalid', problems };
+
+    const now = new Date();
+    await tx
+      .update(autotaskConfiguration)
+      .set({ ...settingsColumns(next), version: locked!.version + 1, updatedAt: now })
+      .where(eq(autotaskConfiguration.orgId, orgId));
+    for (const [tenantId, companyId] of Object.entries(patch.tenants ?? {})) {
+      await tx.update(tenants).set({ companyId, updatedAt: now }).where(and(eq(tenants.orgId, orgId), eq(tenants.tenantId, tenantId)));
+    }
+    return { status: 'updated', state: await loadConfiguration(tx, orgId) };
+  });
+}
