@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, ilike, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
 import type { Database } from './client';
 import {
   autotaskCatalogState,
@@ -84,12 +84,12 @@ export async function findPicklists(db: Database, orgId: string): Promise<Pickli
     .orderBy(asc(autotaskPicklistValues.field), asc(autotaskPicklistValues.sortOrder), asc(autotaskPicklistValues.value));
 }
 
-export async function findCompanies(db: Database, orgId: string, companyIds: number[]): Promise<CompanyRow[]> {
+export async function findCompanies(db: Pick<Database, 'select'>, orgId: string, companyIds: number[]): Promise<CompanyRow[]> {
   if (companyIds.length === 0) return [];
   return db
     .select()
     .from(autotaskCompanies)
-    .where(and(eq(autotaskCompanies.orgId, orgId), sql`${autotaskCompanies.companyId} = any(${companyIds})`));
+    .where(and(eq(autotaskCompanies.orgId, orgId), inArray(autotaskCompanies.companyId, companyIds)));
 }
 
 export async function activeCompanies(db: Database, orgId: string): Promise<CompanyRow[]> {

@@ -1,7 +1,8 @@
 import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { applyPatch, Catalog, type ConfigurationPatch, type MappingProblem, type Settings, settingsColumns, settingsOf, validatePatch } from '../mapping/configuration';
+import { findCompanies } from './catalog';
 import type { Database } from './client';
-import { autotaskCompanies, autotaskConfiguration, autotaskPicklistValues, type TenantRow, tenants } from './schema';
+import { autotaskConfiguration, autotaskPicklistValues, type TenantRow, tenants } from './schema';
 
 type Executor = Pick<Database, 'select'>;
 
@@ -36,12 +37,7 @@ export async function loadConfiguration(db: Executor, orgId: string, extraCompan
     db.select().from(autotaskPicklistValues).where(eq(autotaskPicklistValues.orgId, orgId)),
   ]);
   const companyIds = [...new Set([...tenantRows.flatMap((t) => (t.companyId === null ? [] : [t.companyId])), ...extraCompanyIds])];
-  const companies = companyIds.length
-    ? await db
-        .select()
-        .from(autotaskCompanies)
-        .where(and(eq(autotaskCompanies.orgId, orgId), sql`${autotaskCompanies.companyId} = any(${companyIds})`))
-    : [];
+  const companies = await findCompanies(db, orgId, companyIds);
   return {
     version: row?.version ?? 0,
     updatedAt: row?.updatedAt ?? null,

@@ -9,11 +9,22 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const routes = (orgId: string) => [
-  ['GET', `/v1/orgs/${orgId}/autotask/connection`],
-  ['PUT', `/v1/orgs/${orgId}/autotask/connection`],
-  ['DELETE', `/v1/orgs/${orgId}/autotask/connection`],
-] as const;
+/** Every org-scoped route (bodies are irrelevant: authorization comes first). */
+const routes = (orgId: string) =>
+  [
+    ['GET', `/v1/orgs/${orgId}/autotask/connection`],
+    ['PUT', `/v1/orgs/${orgId}/autotask/connection`],
+    ['DELETE', `/v1/orgs/${orgId}/autotask/connection`],
+    ['GET', `/v1/orgs/${orgId}/tenants`],
+    ['PUT', `/v1/orgs/${orgId}/tenants/t1`],
+    ['GET', `/v1/orgs/${orgId}/autotask/mappings`],
+    ['PATCH', `/v1/orgs/${orgId}/autotask/mappings`],
+    ['GET', `/v1/orgs/${orgId}/autotask/mappings/suggestions`],
+    ['GET', `/v1/orgs/${orgId}/autotask/catalog`],
+    ['GET', `/v1/orgs/${orgId}/autotask/catalog/companies`],
+    ['GET', `/v1/orgs/${orgId}/autotask/catalog/picklists`],
+    ['POST', `/v1/orgs/${orgId}/autotask/catalog/refresh`],
+  ] as const;
 
 describe('authentication and org isolation', () => {
   it.each(routes('org-a'))('%s %s needs a token', async (method, route) => {
@@ -32,6 +43,8 @@ describe('authentication and org isolation', () => {
     expect(res.status).toBe(403);
     expect(res.body.error.code).toBe('forbidden');
     expect((await api.call('GET', '/v1/orgs/org-b/autotask/connection', { token: TOKENS.orgB })).body.status).toBe('not_linked');
+    expect((await api.call('GET', '/v1/orgs/org-b/tenants', { token: TOKENS.orgB })).body.items).toEqual([]);
+    expect((await api.call('GET', '/v1/orgs/org-b/autotask/mappings', { token: TOKENS.orgB })).body.version).toBe(0);
   });
 
   it("lets an org's token and the platform token use that org", async () => {
@@ -97,6 +110,26 @@ describe('bad input gets a 4xx that says what to fix', () => {
   it('answers a malformed Prefer: wait with 400', async () => {
     const res = await api.call('GET', '/v1/orgs/org-a/autotask/connection', { headers: { Prefer: 'wait=soon', 'If-None-Match': '"x"' } });
     expect(res.status).toBe(400);
+  });
+
+  it.each([
+    ['GET', '/v1/orgs/org-a/autotask/catalog/companies?limit=0', 'limit'],
+    ['GET', '/v1/orgs/org-a/autotask/catalog/companies?limit=abc', 'limit'],
+    ['GET', '/v1/orgs/org-a/autotask/catalog/companies?cursor=not-a-cursor', 'cursor'],
+    ['GET', '/v1/orgs/org-a/autotask/catalog/companies?includeInactive=maybe', 'includeInactive'],
+    ['PUT', '/v1/orgs/org-a/tenants/t1', 'name'],
+    ['PATCH', '/v1/orgs/org-a/autotask/mappings', 'at least one'],
+  ] as const)('answers %s %s with 400 naming %s', async (method, route, field) => {
+    const res = await api.call(method, route, { body: method === 'GET' ? undefined : {} });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toContain(field);
+  });
+
+  it('refuses a refresh body that is not understood, and a refresh without a confirmed link', async () => {
+    const bad = await api.call('POST', '/v1/orgs/org-a/autotask/catalog/refresh', { body: { full: 'yes' } });
+    expect([bad.status, bad.body.error.details[0].field]).toEqual([400, 'full']);
+    const unlinked = await api.call('POST', '/v1/orgs/org-never-linked/autotask/catalog/refresh');
+    expect([unlinked.status, unlinked.body.error.code]).toEqual([409, 'not_connected']);
   });
 
   it('answers unknown routes and methods with a JSON 404', async () => {
