@@ -59,27 +59,30 @@ export function createCatalogActivities({ db, box, autotask, config }: CatalogAc
       return { runId: input.runId, mode, since: mode === 'incremental' ? state!.companiesWatermark!.toISOString() : null };
     },
 
-    /** Reads the ticket and note picklists: one call per entity. Returns how many values were stored. */
+    /** Reads the ticket and note picklists: one call per entity, in parallel (Autotask limits threads per entity). */
     async refreshPicklists({ orgId }: { orgId: string }): Promise<number> {
       const session = await connectedSession(db, box, autotask, orgId);
-      let stored = 0;
-      for (const [entity, wanted] of Object.entries(CATALOG_PICKLISTS)) {
-        const fields = await whileHeartbeating((signal) => session.entityFields(entity, { signal })).catch(asActivityFailure);
-        for (const name of wanted) {
-          const field = fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
-          const values = (field?.picklistValues ?? []).map((v) => ({
-            value: Number(v.value),
-            label: v.label,
-            isActive: v.isActive,
-            isDefault: v.isDefaultValue,
-            sortOrder: v.sortOrder,
-            parentValue: v.parentValue ? Number(v.parentValue) : null,
-          }));
-          await replacePicklist(db, orgId, `${entity}.${name}`, values);
-          stored += values.length;
-        }
-      }
-      return stored;
+      const stored = await Promise.all(
+        Object.entries(CATALOG_PICKLISTS).map(async ([entity, wanted]) => {
+          const fields = await whileHeartbeating((signal) => session.entityFields(entity, { signal })).catch(asActivityFailure);
+          let values = 0;
+          for (const name of wanted) {
+            const field = fields.find((f) => f.name.toLowerCase() === name.toLowerCase());
+            const picklist = (field?.picklistValues ?? []).map((v) => ({
+              value: Number(v.value),
+              label: v.label,
+              isActive: v.isActive,
+              isDefault: v.isDefaultValue,
+              sortOrder: v.sortOrder,
+              parentValue: v.parentValue ? Number(v.parentValue) : null,
+            }));
+            await replacePicklist(db, orgId, `${entity}.${name}`, picklist);
+            values += picklist.length;
+          }
+          return values;
+        }),
+      );
+      return stored.reduce((a, b) => a + b, 0);
     },
 
     /**

@@ -10,7 +10,7 @@ import type { refreshAutotaskCatalog } from '../workflows/catalog';
 import { catalogRefreshWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
 import { HttpError, invalidInput, requireJson } from './errors';
 import { orgIdOf } from './org-params';
-import { companySearchSchema, refreshRequestSchema } from './schemas';
+import { type CatalogStatus, type CompanyPage, companySearchSchema, type Picklists, refreshRequestSchema } from './schemas';
 
 export interface CatalogRouterDeps {
   config: Config;
@@ -27,13 +27,14 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
   router.get('/', async (req, res) => {
     const orgId = orgIdOf(req);
     const [state, companies, picklists] = await Promise.all([findCatalogState(db, orgId), companyCounts(db, orgId), findPicklists(db, orgId)]);
-    res.json({
+    const status: CatalogStatus = {
       orgId,
       ...describeRefresh(state),
       companies,
       picklistValues: picklists.filter((v) => v.present).length,
       schedule: { everyMs: config.CATALOG_REFRESH_INTERVAL_MS, fullEveryMs: config.CATALOG_FULL_REFRESH_INTERVAL_MS },
-    });
+    };
+    res.json(status);
   });
 
   /** Search by name with keyset paging: cheap on any page, however many companies the MSP has. */
@@ -44,7 +45,7 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
     const after = cursor === undefined ? undefined : decodeCursor(cursor);
     const rows = await searchCompanies(db, orgIdOf(req), { query: q, limit, after, includeInactive });
     const last = rows.length === limit ? rows[rows.length - 1] : undefined;
-    res.json({
+    const page: CompanyPage = {
       items: rows.map((c) => ({
         id: c.companyId,
         name: c.name,
@@ -54,13 +55,14 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
         lastModifiedAt: c.lastModifiedAt?.toISOString() ?? null,
       })),
       nextCursor: last ? Buffer.from(JSON.stringify([last.name.toLowerCase(), last.companyId])).toString('base64url') : null,
-    });
+    };
+    res.json(page);
   });
 
   /** Active values are the choices; `includeInactive=true` also lists the inactive ones (old tickets may carry them). */
   router.get('/picklists', async (req, res) => {
     const includeInactive = req.query.includeInactive === 'true';
-    const picklists: Record<string, unknown[]> = {};
+    const picklists: Picklists['picklists'] = {};
     for (const v of await findPicklists(db, orgIdOf(req))) {
       if (!v.present || (!v.isActive && !includeInactive)) continue;
       (picklists[v.field] ??= []).push({ value: v.value, label: v.label, isActive: v.isActive, isDefault: v.isDefault, parentValue: v.parentValue });
@@ -99,7 +101,7 @@ function decodeCursor(cursor: string): { name: string; id: number } {
   }
 }
 
-function describeRefresh(state: CatalogStateRow | undefined) {
+function describeRefresh(state: CatalogStateRow | undefined): Pick<CatalogStatus, 'running' | 'lastRefresh'> {
   return {
     running: state?.runId
       ? { mode: state.runMode, startedAt: state.runStartedAt?.toISOString(), pagesDone: state.pagesDone, pagesExpected: state.pagesExpected }

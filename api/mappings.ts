@@ -6,7 +6,7 @@ import { type ConfigurationPatch, describeConfiguration } from '../mapping/confi
 import { suggestMappings } from '../mapping/suggestions';
 import { HttpError, invalidInput, requireJson } from './errors';
 import { orgIdOf } from './org-params';
-import { mappingPatchSchema } from './schemas';
+import { type ConfigurationResource, mappingPatchSchema } from './schemas';
 
 /** `/v1/orgs/:orgId/autotask/mappings`: the configuration page's data; every change saves at once. */
 export function mappingsRouter({ db }: { db: Database }): Router {
@@ -53,7 +53,7 @@ export function mappingsRouter({ db }: { db: Database }): Router {
   return router;
 }
 
-function toResource(orgId: string, state: ConfigurationState) {
+function toResource(orgId: string, state: ConfigurationState): ConfigurationResource {
   return { orgId, version: state.version, updatedAt: state.updatedAt?.toISOString() ?? null, ...describeConfiguration(state.settings, state.catalog, state.tenants) };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { refreshModes } from '../db/schema';
 
 export const orgIdSchema = z
   .string()
@@ -115,3 +116,105 @@ export const companySearchSchema = z.object({
 export const refreshRequestSchema = z
   .strictObject({ full: z.boolean().default(false) })
   .meta({ id: 'RefreshRequest', description: 'full: read every company again, not only the changed ones.' });
+
+// Response shapes: the handlers build their answers as these types, so the OpenAPI document cannot drift from them.
+
+const valueHealth = z.enum(['ok', 'value_inactive', 'value_missing', 'unset']);
+const settingSchema = z.object({ value: z.number().int().nullable(), label: z.string().nullable(), health: valueHealth, required: z.boolean() });
+
+export const configurationSchema = z
+  .object({
+    orgId: z.string(),
+    version: z.number().int().meta({ description: 'Also the ETag; send it back as If-Match to refuse overwriting a newer change.' }),
+    updatedAt: z.string().nullable(),
+    tenants: z.array(
+      z.object({
+        tenantId: z.string(),
+        name: z.string(),
+        domains: z.array(z.string()),
+        companyId: z.number().int().nullable(),
+        companyName: z.string().nullable(),
+        health: z.enum(['ok', 'company_inactive', 'company_missing', 'unmapped']),
+      }),
+    ),
+    settings: z.object({
+      queue: settingSchema,
+      creationStatus: settingSchema,
+      updateStatus: settingSchema,
+      resolutionStatus: settingSchema,
+      issueType: settingSchema,
+      subIssueType: settingSchema,
+      source: settingSchema,
+      ticketType: settingSchema,
+      priorities: z.object({ low: settingSchema, medium: settingSchema, high: settingSchema, critical: settingSchema }),
+    }),
+    summary: z.object({
+      tenants: z.number().int(),
+      mapped: z.number().int(),
+      unmapped: z.number().int(),
+      tenantsNeedingAttention: z.number().int(),
+      settingsNeedingAttention: z.number().int(),
+    }),
+  })
+  .meta({ id: 'Configuration', description: 'The mapping configuration with the health of each part after the last refresh.' });
+export type ConfigurationResource = z.infer<typeof configurationSchema>;
+
+const candidate = z.object({ companyId: z.number().int(), companyName: z.string(), reason: z.enum(['name', 'domain']) });
+export const suggestionsSchema = z
+  .object({
+    suggestions: z.array(candidate.extend({ tenantId: z.string() })),
+    ambiguous: z.array(z.object({ tenantId: z.string(), candidates: z.array(candidate) })),
+  })
+  .meta({ id: 'Suggestions', description: 'Proposals for unmapped tenants; apply one with a PATCH.' });
+
+export const catalogStatusSchema = z
+  .object({
+    orgId: z.string(),
+    running: z
+      .object({ mode: z.enum(refreshModes).nullable(), startedAt: z.string().optional(), pagesDone: z.number().int(), pagesExpected: z.number().int().nullable() })
+      .nullable(),
+    lastRefresh: z
+      .object({
+        mode: z.enum(refreshModes).nullable(),
+        outcome: z.enum(['succeeded', 'failed']).nullable(),
+        error: z.string().nullable(),
+        startedAt: z.string().optional(),
+        finishedAt: z.string(),
+        companyRows: z.number().int().nullable(),
+        picklistValues: z.number().int().nullable(),
+        pageCalls: z.number().int().nullable(),
+      })
+      .nullable(),
+    companies: z.object({ total: z.number().int(), active: z.number().int() }),
+    picklistValues: z.number().int(),
+    schedule: z.object({ everyMs: z.number().int(), fullEveryMs: z.number().int() }),
+  })
+  .meta({ id: 'CatalogStatus' });
+export type CatalogStatus = z.infer<typeof catalogStatusSchema>;
+
+export const companyPageSchema = z
+  .object({
+    items: z.array(
+      z.object({
+        id: z.number().int(),
+        name: z.string(),
+        type: z.number().int().nullable(),
+        isActive: z.boolean(),
+        webAddress: z.string().nullable(),
+        lastModifiedAt: z.string().nullable(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  })
+  .meta({ id: 'CompanyPage' });
+export type CompanyPage = z.infer<typeof companyPageSchema>;
+
+export const picklistsSchema = z
+  .object({
+    picklists: z.record(
+      z.string().meta({ description: '`Tickets.status`, `Tickets.queueID`, `TicketNotes.publish`, …' }),
+      z.array(z.object({ value: z.number().int(), label: z.string(), isActive: z.boolean(), isDefault: z.boolean(), parentValue: z.number().int().nullable() })),
+    ),
+  })
+  .meta({ id: 'Picklists' });
+export type Picklists = z.infer<typeof picklistsSchema>;

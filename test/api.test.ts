@@ -149,6 +149,9 @@ describe('service endpoints', () => {
     expect(openapi.paths['/v1/orgs/{orgId}/autotask/connection']).toHaveProperty('put');
     expect(openapi.components.schemas.LinkRequest.required).toEqual(['username', 'secret', 'integrationCode']);
     expect(openapi.components.schemas.Connection.properties.status.enum).toEqual(['not_linked', 'verifying', 'connected', 'failed']);
+    expect(openapi.paths['/v1/orgs/{orgId}/autotask/mappings'].patch.responses).toHaveProperty('422');
+    expect(openapi.components.schemas.MappingPatch.properties).toHaveProperty('priorities');
+    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/orgs/{orgId}/tenants/{tenantId}', '/v1/orgs/{orgId}/autotask/catalog/companies']));
   });
 
   it('never returns the secret: the PUT answer holds the username only', async () => {
