@@ -1,4 +1,5 @@
-import { and, asc, count, eq, gt, ilike, inArray, ne, notInArray, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, getTableColumns, gt, ilike, inArray, ne, notInArray, or, type SQL, sql } from 'drizzle-orm';
+import type { PgTable } from 'drizzle-orm/pg-core';
 import type { Database } from './client';
 import {
   autotaskCatalogState,
@@ -21,15 +22,7 @@ export async function upsertCompanies(db: Database, orgId: string, runId: string
     .values(companies.map((c) => ({ ...c, orgId, present: true, seenInRun: runId })))
     .onConflictDoUpdate({
       target: [autotaskCompanies.orgId, autotaskCompanies.companyId],
-      set: {
-        name: sql`excluded.name`,
-        companyType: sql`excluded.company_type`,
-        isActive: sql`excluded.is_active`,
-        webAddress: sql`excluded.web_address`,
-        lastModifiedAt: sql`excluded.last_modified_at`,
-        present: true,
-        seenInRun: runId,
-      },
+      set: { ...incoming(autotaskCompanies, ['name', 'companyType', 'isActive', 'webAddress', 'lastModifiedAt']), present: true, seenInRun: runId },
     });
 }
 
@@ -52,14 +45,7 @@ export async function replacePicklist(db: Database, orgId: string, field: string
         .values(values.map((v) => ({ ...v, orgId, field, present: true })))
         .onConflictDoUpdate({
           target: [autotaskPicklistValues.orgId, autotaskPicklistValues.field, autotaskPicklistValues.value],
-          set: {
-            label: sql`excluded.label`,
-            isActive: sql`excluded.is_active`,
-            isDefault: sql`excluded.is_default`,
-            sortOrder: sql`excluded.sort_order`,
-            parentValue: sql`excluded.parent_value`,
-            present: true,
-          },
+          set: { ...incoming(autotaskPicklistValues, ['label', 'isActive', 'isDefault', 'sortOrder', 'parentValue']), present: true },
         });
     }
     const kept = values.map((v) => v.value);
@@ -187,6 +173,12 @@ export async function finishRefresh(db: Database, orgId: string, runId: string, 
       ...(succeeded && state.runMode === 'full' ? { lastFullAt: state.runStartedAt } : {}),
     })
     .where(and(eq(autotaskCatalogState.orgId, orgId), eq(autotaskCatalogState.runId, runId)));
+}
+
+/** `SET column = excluded.column` for each key: an upsert taking the incoming row's values. */
+function incoming<T extends PgTable>(table: T, keys: Array<keyof T['_']['columns'] & string>): Record<string, SQL> {
+  const columns = getTableColumns(table);
+  return Object.fromEntries(keys.map((key) => [key, sql.raw(`excluded.${columns[key]!.name}`)]));
 }
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
