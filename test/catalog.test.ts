@@ -21,6 +21,7 @@ let api: TestApi;
 let worker: WorkerProcess;
 let temporal: Client;
 let sql: postgres.Sql;
+let env: Record<string, string>;
 const orgId = `org-catalog-${Date.now()}`;
 const base = `/v1/orgs/${orgId}`;
 
@@ -33,19 +34,30 @@ async function refresh(body: object = {}) {
   const before = (await catalogState()).lastRefresh?.finishedAt;
   const res = await api.call('POST', `${base}/autotask/catalog/refresh`, { body });
   expect(res.status).toBe(202);
-  await waitFor(async () => {
-    const state = await catalogState();
-    return !state.running && state.lastRefresh?.finishedAt !== before;
-  }, 60_000);
+  await waitFor(
+    async () => {
+      const state = await catalogState();
+      return !state.running && state.lastRefresh?.finishedAt !== before;
+    },
+    60_000,
+    diagnosis,
+  );
   return (await catalogState()).lastRefresh;
 }
+
+/** What a failed wait reports: the catalog state, the simulator's last calls and the worker's last log lines. */
+const diagnosis = async () => ({
+  catalog: await catalogState(),
+  calls: sim.calls.slice(-10).map((c) => `${c.method} ${c.path} ${c.status}`),
+  worker: worker.logs.join('').split('\n').slice(-15),
+});
 
 const storedCompanies = async () => Number((await sql`select count(*) from autotask_companies where org_id = ${orgId}`)[0]!.count);
 
 beforeAll(async () => {
   sim = await startAutotaskSimulator({ companies: [...named, ...filler] });
   sim.addAccount(account);
-  const env = testEnv(sim.zoneLookupUrl);
+  env = testEnv(sim.zoneLookupUrl);
   [api, worker, temporal] = await Promise.all([startTestApi(env), startWorkerProcess(env), temporalClient()]);
   sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
 
@@ -79,14 +91,14 @@ describe('the catalog refresh', () => {
     expect(await storedCompanies()).toBe(1_201);
 
     const schedule = await temporal.schedule.getHandle(`autotask-catalog:${orgId}`).describe();
-    expect(schedule.spec.intervals).toMatchObject([{ every: 3_600_000 }]);
+    expect(schedule.spec.intervals).toMatchObject([{ every: Number(env.CATALOG_REFRESH_INTERVAL_MS) }]);
     expect(schedule.policies.overlap).toBe('SKIP');
 
     // Linking again (same credentials) keeps the one schedule and refreshes again.
     const refreshes = (await catalogState()).lastRefresh.finishedAt;
     await api.call('PUT', `${base}/autotask/connection`, { body: account });
     expect((await waitForConnection(api, orgId, settled)).status).toBe('connected');
-    await waitFor(async () => (await catalogState()).lastRefresh?.finishedAt !== refreshes, 60_000);
+    await waitFor(async () => (await catalogState()).lastRefresh?.finishedAt !== refreshes, 60_000, diagnosis);
     const schedules: string[] = [];
     for await (const s of temporal.schedule.list()) if (s.scheduleId.endsWith(orgId)) schedules.push(s.scheduleId);
     expect(schedules).toEqual([`autotask-catalog:${orgId}`]);
@@ -154,22 +166,22 @@ describe('the catalog refresh', () => {
     const answers = await Promise.all(Array.from({ length: 5 }, () => api.call('POST', `${base}/autotask/catalog/refresh`)));
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
     expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
-    await waitFor(async () => (await catalogState()).lastRefresh.finishedAt !== before, 60_000);
+    await waitFor(async () => (await catalogState()).lastRefresh.finishedAt !== before, 60_000, diagnosis);
     expect(sim.callsTo('/Tickets/entityInformation/fields')).toHaveLength(1);
   });
 
   it('reports progress while a full pass runs', async () => {
     sim.inject({ path: '/Companies/query/next', latencyMs: 1_500, times: 1 });
     await api.call('POST', `${base}/autotask/catalog/refresh`, { body: { full: true } });
-    await waitFor(async () => (await catalogState()).running?.pagesDone === 1);
+    await waitFor(async () => (await catalogState()).running?.pagesDone === 1, 20_000, diagnosis);
     expect((await catalogState()).running).toMatchObject({ mode: 'full', pagesDone: 1, pagesExpected: 3 });
-    await waitFor(async () => !(await catalogState()).running, 30_000);
+    await waitFor(async () => !(await catalogState()).running, 30_000, diagnosis);
   });
 
   it('runs from its schedule too', async () => {
     const before = (await catalogState()).lastRefresh.finishedAt;
     await temporal.schedule.getHandle(`autotask-catalog:${orgId}`).trigger();
-    await waitFor(async () => (await catalogState()).lastRefresh.finishedAt !== before, 60_000);
+    await waitFor(async () => (await catalogState()).lastRefresh.finishedAt !== before, 60_000, diagnosis);
     expect((await catalogState()).lastRefresh.outcome).toBe('succeeded');
   });
 });

@@ -37,6 +37,9 @@ export function testEnv(zoneLookupUrl: string, overrides: Record<string, string>
     LINK_RETRY_INITIAL_MS: '200',
     LINK_RETRY_MAX_MS: '1000',
     API_MAX_WAIT_SECONDS: '30',
+    // Scheduled refreshes stay out of the way of the tests' own (they trigger the schedule when they want one).
+    CATALOG_REFRESH_INTERVAL_MS: String(30 * 24 * 3_600_000),
+    CATALOG_REFRESH_JITTER_MS: '0',
     ...overrides,
   };
 }
@@ -147,10 +150,11 @@ export function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+/** Polls `check` until it holds; on timeout, the error says what `explain` saw (to diagnose a failure from CI's log). */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 20_000, explain?: () => unknown): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met in ${timeoutMs} ms${explain ? `; state: ${JSON.stringify(await explain(), null, 1)}` : ''}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
