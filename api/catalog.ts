@@ -1,4 +1,4 @@
-import { type Client, WorkflowIdConflictPolicy } from '@temporalio/client';
+import { type Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -7,7 +7,7 @@ import type { Database } from '../db/client';
 import { findConnection } from '../db/connections';
 import type { CatalogStateRow } from '../db/schema';
 import type { refreshAutotaskCatalog } from '../workflows/catalog';
-import { catalogRefreshWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
+import { catalogRefreshWorkflowId, PETRA_ORG_ID, type RefreshTicket, requestRefresh } from '../workflows/shared';
 import { HttpError, invalidInput, requireJson } from './errors';
 import { orgIdOf } from './org-params';
 import { type CatalogStatus, type CompanyPage, companySearchSchema, type Picklists, refreshRequestSchema } from './schemas';
@@ -79,17 +79,32 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
     if ((await findConnection(db, orgId))?.status !== 'connected') {
       throw new HttpError(409, 'not_connected', 'Autotask is not linked for this org, or the link is not confirmed yet');
     }
-    const handle = await temporal.workflow.start<typeof refreshAutotaskCatalog>('refreshAutotaskCatalog', {
+    const ticket = await requestCatalogRefresh(temporal, config, orgId, parsed.data.full);
+    res.status(202).json({ orgId, workflowId: catalogRefreshWorkflowId(orgId), ...ticket });
+  });
+
+  return router;
+}
+
+/**
+ * Hands the request to the org's running refresh, starting one if none runs. A run that finishes just as the request
+ * reaches it cannot take it any more; the request then starts the next run.
+ */
+async function requestCatalogRefresh(temporal: Client, config: Config, orgId: string, full: boolean): Promise<RefreshTicket> {
+  for (let attempt = 1; ; attempt++) {
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof refreshAutotaskCatalog>('refreshAutotaskCatalog', {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowId: catalogRefreshWorkflowId(orgId),
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       typedSearchAttributes: [{ key: PETRA_ORG_ID, value: orgId }],
-      args: [{ orgId, full: parsed.data.full, fullEveryMs: config.CATALOG_FULL_REFRESH_INTERVAL_MS }],
+      args: [{ orgId, full, fullEveryMs: config.CATALOG_FULL_REFRESH_INTERVAL_MS }],
     });
-    res.status(202).json({ orgId, workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
-  });
-
-  return router;
+    try {
+      return await temporal.workflow.executeUpdateWithStart(requestRefresh, { args: [{ full }], startWorkflowOperation });
+    } catch (err) {
+      if (attempt === 3 || !(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
 }
 
 function decodeCursor(cursor: string): { name: string; id: number } {

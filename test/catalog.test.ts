@@ -165,9 +165,28 @@ describe('the catalog refresh', () => {
     const before = (await catalogState()).lastRefresh.finishedAt;
     const answers = await Promise.all(Array.from({ length: 5 }, () => api.call('POST', `${base}/autotask/catalog/refresh`)));
     expect(answers.map((a) => a.status)).toEqual([202, 202, 202, 202, 202]);
-    expect(new Set(answers.map((a) => a.body.runId)).size).toBe(1);
+    expect(new Set(answers.map((a) => `${a.body.runId}#${a.body.pass}`)).size).toBe(1);
     await waitFor(async () => (await catalogState()).lastRefresh.finishedAt !== before, 60_000, diagnosis);
     expect(sim.callsTo('/Tickets/entityInformation/fields')).toHaveLength(1);
+  });
+
+  it('serves a request the running pass cannot (a full one during an incremental pass) with one more pass', async () => {
+    sim.inject({ path: '/Companies/query', latencyMs: 1_000, times: 1 });
+    sim.resetCalls();
+    const before = (await catalogState()).lastRefresh.finishedAt;
+    const first = await api.call('POST', `${base}/autotask/catalog/refresh`);
+    await waitFor(() => sim.callsInFlight('/Companies/query') === 1, 20_000, diagnosis);
+    const [full, joining] = await Promise.all([
+      api.call('POST', `${base}/autotask/catalog/refresh`, { body: { full: true } }),
+      api.call('POST', `${base}/autotask/catalog/refresh`, { body: { full: true } }),
+    ]);
+    expect([first.body.pass, full.body.pass, joining.body.pass]).toEqual([1, 2, 2]);
+    expect(new Set([first.body.runId, full.body.runId, joining.body.runId]).size).toBe(1);
+    await waitFor(async () => {
+      const state = await catalogState();
+      return !state.running && state.lastRefresh.finishedAt !== before && state.lastRefresh.mode === 'full';
+    }, 60_000, diagnosis);
+    expect(sim.callsTo('/Tickets/entityInformation/fields')).toHaveLength(2); // two passes, not three
   });
 
   it('reports progress while a full pass runs', async () => {

@@ -1,7 +1,17 @@
-import { ApplicationFailure, executeChild, log, proxyActivities, uuid4 } from '@temporalio/workflow';
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  executeChild,
+  log,
+  proxyActivities,
+  setHandler,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
-import type { CatalogActivities } from '../activities/catalog';
-import { type CatalogRefreshInput, catalogRefreshWorkflowId, PETRA_ORG_ID } from './shared';
+import type { CatalogActivities, RefreshPlan } from '../activities/catalog';
+import { type CatalogRefreshInput, catalogRefreshWorkflowId, PETRA_ORG_ID, requestRefresh } from './shared';
 
 /** What a Schedule or a refresh cannot fix by retrying: no confirmed link, or credentials Autotask refuses. */
 const FINAL = ['not_connected', 'auth_failed', 'zone_not_found', 'permission_denied'];
@@ -20,17 +30,49 @@ export interface CatalogRefreshSummary {
   pageCalls: number;
 }
 
-/** Refreshes an org's catalog: the ticket picklists, then the companies (changed ones, or all on a full pass). */
+/**
+ * Refreshes an org's catalog: the ticket picklists, then the companies (changed ones, or all on a full pass).
+ * Refresh requests arriving meanwhile join the pass still reading; any arriving once it has read everything (or asking
+ * for a full pass during an incremental one) are served together by one more pass, so none is lost and none doubles.
+ */
 export async function refreshAutotaskCatalog(input: CatalogRefreshInput): Promise<CatalogRefreshSummary> {
-  const { orgId } = input;
-  const plan = await catalog.beginCatalogRefresh({ ...input, runId: uuid4() });
+  let pass = 1;
+  let full = input.full ?? false;
+  let reading = true;
+  let mode: RefreshPlan['mode'] | undefined;
+  let again: { full: boolean } | undefined;
+  setHandler(requestRefresh, (request) => {
+    const joins = reading && (!request.full || full || mode === 'full');
+    if (!joins) again = { full: (again?.full ?? false) || request.full };
+    return { runId: workflowInfo().runId, pass: joins ? pass : pass + 1 };
+  });
+
+  for (;;) {
+    const plan = await catalog.beginCatalogRefresh({ ...input, full, runId: uuid4() });
+    mode = plan.mode;
+    const summary = await onePass(input.orgId, plan, () => (reading = false));
+    if (!again) {
+      await condition(allHandlersFinished);
+      return summary;
+    }
+    ({ full } = again);
+    again = undefined;
+    reading = true;
+    mode = undefined;
+    pass += 1;
+  }
+}
+
+async function onePass(orgId: string, plan: RefreshPlan, readingDone: () => void): Promise<CatalogRefreshSummary> {
   try {
     const picklistValues = await catalog.refreshPicklists({ orgId });
     const companies = await catalog.refreshCompanies({ orgId, plan });
+    readingDone();
     const summary = { mode: plan.mode, picklistValues, companyRows: companies.rows, pageCalls: companies.pageCalls };
     await catalog.finishCatalogRefresh({ orgId, runId: plan.runId, outcome: 'succeeded', ...summary, watermark: companies.watermark });
     return summary;
   } catch (err) {
+    readingDone();
     const error = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
     await catalog.finishCatalogRefresh({ orgId, runId: plan.runId, outcome: 'failed', error });
     throw ApplicationFailure.create({ type: 'refresh_failed', message: `The catalog refresh failed: ${error}`, nonRetryable: true });

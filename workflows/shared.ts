@@ -1,5 +1,6 @@
 // Names and types shared by the workflows, their activities and the API. Must stay deterministic: no I/O here.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineUpdate } from '@temporalio/workflow';
 
 /** Custom search attribute that makes every workflow of an org findable in the Temporal UI: `PetraOrgId = "org-1"`. */
 export const PETRA_ORG_ID = defineSearchAttributeKey('PetraOrgId', SearchAttributeType.KEYWORD);
@@ -68,6 +69,16 @@ export interface CatalogRefreshInput {
   /** A pass is full anyway when the last full one is older than this. */
   fullEveryMs: number;
 }
+
+export interface RefreshTicket {
+  /** The refresh run that serves the request. */
+  runId: string;
+  /** Which pass of that run: requests made while a pass reads join it; later ones get the next pass. */
+  pass: number;
+}
+
+/** Asks the org's running refresh (started along with it when none runs) to serve a refresh request. */
+export const requestRefresh = defineUpdate<RefreshTicket, [{ full: boolean }]>('requestRefresh');
 
 /** The picklists kept in the catalog, as `Entity.field`. */
 export const CATALOG_PICKLISTS = {
