@@ -6,8 +6,8 @@ import { beginRefresh, type CompanyRecord, findCatalogState, finishRefresh, mark
 import type { Database } from '../db/client';
 import type { RefreshMode } from '../db/schema';
 import type { SecretBox } from '../security/secret-box';
-import { ensureCatalogSchedule } from '../temporal/catalog-schedule';
-import { CATALOG_PICKLISTS, type CatalogRefreshInput } from '../workflows/shared';
+import { ensureCatalogSchedule, requestCatalogRefresh } from '../temporal/catalog';
+import { CATALOG_PICKLISTS, type CatalogRefreshInput, type RefreshTicket } from '../workflows/shared';
 import { asActivityFailure, connectedSession } from './autotask-session';
 import { whileHeartbeating } from './heartbeat';
 
@@ -134,8 +134,13 @@ export function createCatalogActivities({ db, box, autotask, config }: CatalogAc
     },
 
     /** The org's refresh schedule, created or updated through the worker's own Temporal connection. */
-    async ensureCatalogSchedule({ orgId }: { orgId: string }): Promise<CatalogRefreshInput> {
-      return ensureCatalogSchedule(getClient(), config, orgId);
+    async ensureCatalogSchedule({ orgId }: { orgId: string }): Promise<void> {
+      await ensureCatalogSchedule(getClient(), config, orgId);
+    },
+
+    /** Asks for a refresh as the API does: the running one takes it, or one starts. */
+    async requestCatalogRefresh({ orgId }: { orgId: string }): Promise<RefreshTicket> {
+      return requestCatalogRefresh(getClient(), config, orgId, false);
     },
   };
 }

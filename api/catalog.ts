@@ -1,4 +1,4 @@
-import { type Client, WithStartWorkflowOperation, WorkflowIdConflictPolicy, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../config';
@@ -6,8 +6,8 @@ import { companyCounts, findCatalogState, findPicklists, searchCompanies } from 
 import type { Database } from '../db/client';
 import { findConnection } from '../db/connections';
 import type { CatalogStateRow } from '../db/schema';
-import type { refreshAutotaskCatalog } from '../workflows/catalog';
-import { catalogRefreshWorkflowId, PETRA_ORG_ID, type RefreshTicket, requestRefresh } from '../workflows/shared';
+import { requestCatalogRefresh } from '../temporal/catalog';
+import { catalogRefreshWorkflowId } from '../workflows/shared';
 import { HttpError, invalidInput, requireJson } from './errors';
 import { orgIdOf } from './org-params';
 import { type CatalogStatus, type CompanyPage, companySearchSchema, type Picklists, refreshRequestSchema } from './schemas';
@@ -84,27 +84,6 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
   });
 
   return router;
-}
-
-/**
- * Hands the request to the org's running refresh, starting one if none runs. A run that finishes just as the request
- * reaches it cannot take it any more; the request then starts the next run.
- */
-async function requestCatalogRefresh(temporal: Client, config: Config, orgId: string, full: boolean): Promise<RefreshTicket> {
-  for (let attempt = 1; ; attempt++) {
-    const startWorkflowOperation = new WithStartWorkflowOperation<typeof refreshAutotaskCatalog>('refreshAutotaskCatalog', {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId: catalogRefreshWorkflowId(orgId),
-      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-      typedSearchAttributes: [{ key: PETRA_ORG_ID, value: orgId }],
-      args: [{ orgId, full, fullEveryMs: config.CATALOG_FULL_REFRESH_INTERVAL_MS }],
-    });
-    try {
-      return await temporal.workflow.executeUpdateWithStart(requestRefresh, { args: [{ full }], startWorkflowOperation });
-    } catch (err) {
-      if (attempt === 3 || !(err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError)) throw err;
-    }
-  }
 }
 
 function decodeCursor(cursor: string): { name: string; id: number } {

@@ -6,7 +6,7 @@ import type { Database } from '../db/client';
 import { beginLinkAttempt, deleteConnection, findConnection, recordOutcome } from '../db/connections';
 import type { ConnectionRow } from '../db/schema';
 import type { SecretBox } from '../security/secret-box';
-import { deleteCatalogSchedule } from '../temporal/catalog-schedule';
+import { deleteCatalogSchedule } from '../temporal/catalog';
 import type { verifyAutotaskLink } from '../workflows/link';
 import { linkFailureMessages, linkWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
 import type { ConnectionEvents } from './connection-events';

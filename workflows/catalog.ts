@@ -2,19 +2,19 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
-  executeChild,
-  log,
   proxyActivities,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { CatalogActivities, RefreshPlan } from '../activities/catalog';
-import { type CatalogRefreshInput, catalogRefreshWorkflowId, PETRA_ORG_ID, requestRefresh } from './shared';
+import { type CatalogRefreshInput, type RefreshTicket, requestRefresh } from './shared';
 
 /** What a Schedule or a refresh cannot fix by retrying: no confirmed link, or credentials Autotask refuses. */
 const FINAL = ['not_connected', 'auth_failed', 'zone_not_found', 'permission_denied'];
+
+// Short calls to Temporal itself; retried while it is away.
+const { requestCatalogRefresh } = proxyActivities<CatalogActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } });
 
 const catalog = proxyActivities<CatalogActivities>({
   // A full pass over tens of thousands of companies takes minutes; heartbeats catch a dead worker sooner.
@@ -79,16 +79,7 @@ async function onePass(orgId: string, plan: RefreshPlan, readingDone: () => void
   }
 }
 
-/** Started by the org's Schedule: runs a refresh, or joins the one already running (e.g. a manual one). */
-export async function scheduledCatalogRefresh(input: CatalogRefreshInput): Promise<void> {
-  try {
-    await executeChild(refreshAutotaskCatalog, {
-      workflowId: catalogRefreshWorkflowId(input.orgId),
-      args: [input],
-      typedSearchAttributes: [{ key: PETRA_ORG_ID, value: input.orgId }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    log.info('A refresh of this catalog is already running; this scheduled one is skipped', { orgId: input.orgId });
-  }
+/** Started by the org's Schedule: a refresh request like any other (it joins a refresh already running). */
+export async function scheduledCatalogRefresh({ orgId }: { orgId: string }): Promise<RefreshTicket> {
+  return requestCatalogRefresh({ orgId });
 }

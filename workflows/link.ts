@@ -1,14 +1,12 @@
-import { ActivityFailure, ApplicationFailure, log, ParentClosePolicy, proxyActivities, startChild, TimeoutFailure } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, log, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
 import type { CatalogActivities } from '../activities/catalog';
 import type { LinkActivities } from '../activities/link';
-import { refreshAutotaskCatalog } from './catalog';
-import { catalogRefreshWorkflowId, FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerificationInput, linkFailureMessages, PETRA_ORG_ID, type ZoneInfo } from './shared';
+import { FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerificationInput, linkFailureMessages, type ZoneInfo } from './shared';
 
 // An outcome must never be lost, nor the catalog schedule of a confirmed link: keep trying while a dependency is away.
 const durable = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 const { recordLinkOutcome } = proxyActivities<LinkActivities>(durable);
-const { ensureCatalogSchedule } = proxyActivities<CatalogActivities>(durable);
+const { ensureCatalogSchedule, requestCatalogRefresh } = proxyActivities<CatalogActivities>(durable);
 
 /**
  * Verifies one set of Autotask credentials for an org: find the zone, prove the credentials, prove the permissions,
@@ -54,19 +52,10 @@ export async function verifyAutotaskLink(input: LinkVerificationInput): Promise<
   return outcome;
 }
 
-/** A confirmed link gets its refresh schedule and a first refresh right away, which outlives this workflow. */
+/** A confirmed link gets its refresh schedule, and a first refresh right away. */
 async function startCatalog(orgId: string): Promise<void> {
-  const refresh = await ensureCatalogSchedule({ orgId });
-  try {
-    await startChild(refreshAutotaskCatalog, {
-      workflowId: catalogRefreshWorkflowId(orgId),
-      args: [refresh],
-      parentClosePolicy: ParentClosePolicy.ABANDON,
-      typedSearchAttributes: [{ key: PETRA_ORG_ID, value: orgId }],
-    });
-  } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err; // one is running: it will do
-  }
+  await ensureCatalogSchedule({ orgId });
+  await requestCatalogRefresh({ orgId });
 }
 
 /** Maps an activity failure to what the admin is told; `undefined` for failures that are not about the link. */
