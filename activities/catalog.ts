@@ -4,10 +4,12 @@ import type { AutotaskClient, QueryBody } from '../autotask/client';
 import type { Config } from '../config';
 import { beginRefresh, type CompanyRecord, findCatalogState, finishRefresh, markUnseenCompaniesGone, recordProgress, replacePicklist, upsertCompanies } from '../db/catalog';
 import type { Database } from '../db/client';
+import { findConnection } from '../db/connections';
+import type { OrgLock } from '../db/locks';
 import type { RefreshMode } from '../db/schema';
 import type { SecretBox } from '../security/secret-box';
-import { ensureCatalogSchedule, requestCatalogRefresh } from '../temporal/catalog';
-import { CATALOG_PICKLISTS, type CatalogRefreshInput, type RefreshTicket } from '../workflows/shared';
+import { deleteCatalogSchedule, ensureCatalogSchedule, requestCatalogRefresh } from '../temporal/catalog';
+import { CATALOG_PICKLISTS, type CatalogRefreshInput, type LinkAttempt, type RefreshTicket } from '../workflows/shared';
 import { asActivityFailure, connectedSession } from './autotask-session';
 import { whileHeartbeating } from './heartbeat';
 
@@ -16,6 +18,7 @@ export interface CatalogActivityDeps {
   box: SecretBox;
   autotask: AutotaskClient;
   config: Config;
+  lock: OrgLock;
 }
 
 /** Autotask's largest page. */
@@ -43,11 +46,12 @@ interface CompanyCheckpoint {
 export interface RefreshPlan {
   runId: string;
   mode: RefreshMode;
+  startedAt: string;
   /** Incremental passes read the companies changed after this instant. */
   since: string | null;
 }
 
-export function createCatalogActivities({ db, box, autotask, config }: CatalogActivityDeps) {
+export function createCatalogActivities({ db, box, autotask, config, lock }: CatalogActivityDeps) {
   return {
     /** Starts a run: full when asked, when there is no watermark yet, or when the last full pass is too old. */
     async beginCatalogRefresh(input: CatalogRefreshInput & { runId: string }): Promise<RefreshPlan> {
@@ -56,7 +60,7 @@ export function createCatalogActivities({ db, box, autotask, config }: CatalogAc
       const fullDue = !state?.lastFullAt || now.getTime() - state.lastFullAt.getTime() >= input.fullEveryMs;
       const mode: RefreshMode = input.full || fullDue || !state?.companiesWatermark ? 'full' : 'incremental';
       await beginRefresh(db, input.orgId, input.runId, mode, now);
-      return { runId: input.runId, mode, since: mode === 'incremental' ? state!.companiesWatermark!.toISOString() : null };
+      return { runId: input.runId, mode, startedAt: now.toISOString(), since: mode === 'incremental' ? state!.companiesWatermark!.toISOString() : null };
     },
 
     /** Reads the ticket and note picklists: one call per entity, in parallel (Autotask limits threads per entity). */
@@ -108,7 +112,8 @@ export function createCatalogActivities({ db, box, autotask, config }: CatalogAc
         const total = await whileHeartbeating((signal) => session.count('Companies', body, { signal })).catch(asActivityFailure);
         await recordProgress(db, orgId, plan.runId, { pagesDone: 0, pagesExpected: Math.ceil(total / PAGE_SIZE) });
       }
-      for (;;) {
+      // A retry after the last page (e.g. while marking gone companies) has nothing left to read.
+      while (checkpoint.pagesDone === 0 || checkpoint.nextPageUrl) {
         const from = checkpoint;
         const page = await whileHeartbeating((signal) => session.queryPage('Companies', body, from.nextPageUrl, { signal }), from).catch(asActivityFailure);
         const companies = page.items.map((item) => toCompanyRecord(companySchema.parse(item)));
@@ -122,10 +127,9 @@ export function createCatalogActivities({ db, box, autotask, config }: CatalogAc
         };
         heartbeat(checkpoint);
         await recordProgress(db, orgId, plan.runId, { pagesDone: checkpoint.pagesDone });
-        if (!page.nextPageUrl) break;
       }
       if (plan.mode === 'full') await markUnseenCompaniesGone(db, orgId, plan.runId);
-      return checkpoint;
+      return { ...checkpoint, watermark: nextWatermark(plan, checkpoint.watermark) };
     },
 
     async finishCatalogRefresh(input: { orgId: string; runId: string } & Parameters<typeof finishRefresh>[3]): Promise<void> {
@@ -133,9 +137,21 @@ export function createCatalogActivities({ db, box, autotask, config }: CatalogAc
       await finishRefresh(db, orgId, runId, result);
     },
 
-    /** The org's refresh schedule, created or updated through the worker's own Temporal connection. */
-    async ensureCatalogSchedule({ orgId }: { orgId: string }): Promise<void> {
-      await ensureCatalogSchedule(getClient(), config, orgId);
+    /**
+     * After a verification: a confirmed link gets its refresh schedule, a failed one loses it. Under the org's link lock
+     * and only for the current attempt, so an unlink or newer credentials saved meanwhile are never undone.
+     */
+    async syncCatalogSchedule({ orgId, attemptId }: LinkAttempt): Promise<'scheduled' | 'removed' | 'superseded'> {
+      return lock(orgId, async () => {
+        const link = await findConnection(db, orgId);
+        if (link?.attemptId !== attemptId) return 'superseded';
+        if (link.status !== 'connected') {
+          await deleteCatalogSchedule(getClient(), orgId);
+          return 'removed';
+        }
+        await ensureCatalogSchedule(getClient(), config, orgId);
+        return 'scheduled';
+      });
     },
 
     /** Asks for a refresh as the API does: the running one takes it, or one starts. */
@@ -158,7 +174,21 @@ function toCompanyRecord(c: z.infer<typeof companySchema>): CompanyRecord {
   };
 }
 
-/** The newest modification instant seen so far: the next incremental pass starts after it. */
+/**
+ * Changes landing while a pass runs may sit on pages it has already read, and Autotask's clock is not ours: the next
+ * incremental pass starts no later than this long before the pass began, so it sees them.
+ */
+const WATERMARK_OVERLAP_MS = 2 * 60_000;
+
+/** Where the next incremental pass starts: the newest change seen, capped as above, never earlier than before. */
+function nextWatermark(plan: RefreshPlan, newest: string | null): string | null {
+  if (!newest) return plan.since;
+  const cap = Date.parse(plan.startedAt) - WATERMARK_OVERLAP_MS;
+  const capped = Math.min(Date.parse(newest), cap);
+  return new Date(plan.since ? Math.max(capped, Date.parse(plan.since)) : capped).toISOString();
+}
+
+/** The newest modification instant seen so far. */
 function latest(watermark: string | null, companies: CompanyRecord[]): string | null {
   let newest = watermark ? new Date(watermark) : null;
   for (const c of companies) if (c.lastModifiedAt && (!newest || c.lastModifiedAt > newest)) newest = c.lastModifiedAt;

@@ -3,6 +3,7 @@ import express from 'express';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import type { Database } from '../db/client';
+import type { OrgLock } from '../db/locks';
 import type { SecretBox } from '../security/secret-box';
 import { authenticate, requireOrgAccess } from './auth';
 import type { ConnectionEvents } from './connection-events';
@@ -19,6 +20,8 @@ export interface AppDeps {
   box: SecretBox;
   temporal: Client;
   events: ConnectionEvents;
+  /** Serializes an org's link changes across processes. */
+  lock: OrgLock;
   log: Logger;
   /** Readiness probes: each resolves when its dependency answers. */
   probes: { database: () => Promise<unknown>; temporal: () => Promise<unknown> };

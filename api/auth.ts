@@ -9,8 +9,8 @@ export type TokenScope = string;
 const digest = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /**
- * Bearer-token authentication. Tokens are kept only as digests, so the lookup reveals nothing by timing or by a
- * memory dump. Sets `res.locals.scope`.
+ * Bearer-token authentication. Tokens are looked up by digest, so the lookup's timing says nothing about a token's
+ * characters. Sets `res.locals.scope`.
  */
 export function authenticate(tokens: Map<string, TokenScope>): RequestHandler {
   const byDigest = new Map([...tokens].map(([token, scope]) => [digest(token), scope]));

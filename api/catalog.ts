@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Config } from '../config';
 import { companyCounts, findCatalogState, findPicklists, searchCompanies } from '../db/catalog';
 import type { Database } from '../db/client';
@@ -8,17 +7,15 @@ import { findConnection } from '../db/connections';
 import type { CatalogStateRow } from '../db/schema';
 import { requestCatalogRefresh } from '../temporal/catalog';
 import { catalogRefreshWorkflowId } from '../workflows/shared';
-import { HttpError, invalidInput, requireJson } from './errors';
+import { HttpError, invalidInput, requireJson, viaTemporal } from './errors';
 import { orgIdOf } from './org-params';
-import { type CatalogStatus, type CompanyPage, companySearchSchema, type Picklists, refreshRequestSchema } from './schemas';
+import { type CatalogStatus, companyCursorSchema, type CompanyPage, companySearchSchema, type Picklists, refreshRequestSchema } from './schemas';
 
 export interface CatalogRouterDeps {
   config: Config;
   db: Database;
   temporal: Client;
 }
-
-const cursorSchema = z.tuple([z.string(), z.number().int()]);
 
 /** `/v1/orgs/:orgId/autotask/catalog`: what the configuration page picks from, and its freshness. */
 export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Router {
@@ -54,7 +51,7 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
         webAddress: c.webAddress,
         lastModifiedAt: c.lastModifiedAt?.toISOString() ?? null,
       })),
-      nextCursor: last ? Buffer.from(JSON.stringify([last.name.toLowerCase(), last.companyId])).toString('base64url') : null,
+      nextCursor: last ? Buffer.from(JSON.stringify([last.sortName, last.companyId])).toString('base64url') : null,
     };
     res.json(page);
   });
@@ -79,7 +76,7 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
     if ((await findConnection(db, orgId))?.status !== 'connected') {
       throw new HttpError(409, 'not_connected', 'Autotask is not linked for this org, or the link is not confirmed yet');
     }
-    const ticket = await requestCatalogRefresh(temporal, config, orgId, parsed.data.full);
+    const ticket = await viaTemporal(() => requestCatalogRefresh(temporal, config, orgId, parsed.data.full));
     res.status(202).json({ orgId, workflowId: catalogRefreshWorkflowId(orgId), ...ticket });
   });
 
@@ -88,7 +85,7 @@ export function catalogRouter({ config, db, temporal }: CatalogRouterDeps): Rout
 
 function decodeCursor(cursor: string): { name: string; id: number } {
   try {
-    const [name, id] = cursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    const [name, id] = companyCursorSchema.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     return { name, id };
   } catch {
     throw new HttpError(400, 'invalid_request', 'Invalid cursor: pass the nextCursor of the previous page unchanged');

@@ -3,16 +3,17 @@ import { type Client, WorkflowIdConflictPolicy, WorkflowNotFoundError } from '@t
 import { Router } from 'express';
 import type { Config } from '../config';
 import type { Database } from '../db/client';
+import type { OrgLock } from '../db/locks';
 import { beginLinkAttempt, deleteConnection, findConnection, recordOutcome } from '../db/connections';
 import type { ConnectionRow } from '../db/schema';
 import type { SecretBox } from '../security/secret-box';
 import { deleteCatalogSchedule } from '../temporal/catalog';
 import type { verifyAutotaskLink } from '../workflows/link';
-import { linkFailureMessages, linkWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
+import { catalogRefreshWorkflowId, linkFailureMessages, linkWorkflowId, PETRA_ORG_ID } from '../workflows/shared';
 import type { ConnectionEvents } from './connection-events';
-import { HttpError, invalidInput, requireJson } from './errors';
+import { HttpError, invalidInput, requireJson, viaTemporal } from './errors';
 import { orgIdOf } from './org-params';
-import { type ConnectionResource, linkRequestSchema, waitHeaderSchema } from './schemas';
+import { type ConnectionResource, type LinkRequest, linkRequestSchema, waitHeaderSchema } from './schemas';
 
 export interface ConnectionRouterDeps {
   config: Config;
@@ -20,10 +21,11 @@ export interface ConnectionRouterDeps {
   box: SecretBox;
   temporal: Client;
   events: ConnectionEvents;
+  lock: OrgLock;
 }
 
 /** `/v1/orgs/:orgId/autotask/connection`: link, read (optionally waiting for a change), unlink. */
-export function connectionRouter({ config, db, box, temporal, events }: ConnectionRouterDeps): Router {
+export function connectionRouter({ config, db, box, temporal, events, lock }: ConnectionRouterDeps): Router {
   const router = Router({ mergeParams: true });
 
   router.put('/', async (req, res) => {
@@ -31,7 +33,13 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
     const parsed = linkRequestSchema.safeParse(req.body);
     if (!parsed.success) throw invalidInput('request body', parsed.error);
     const orgId = orgIdOf(req);
-    const row = await beginLinkAttempt(db, box, orgId, parsed.data);
+    const row = await lock(orgId, () => saveAndVerify(orgId, parsed.data));
+    res.status(202).location(req.originalUrl).json(toResource(orgId, row));
+  });
+
+  /** Stores the credentials as the org's newest attempt and starts verifying them (stopping any older verification). */
+  async function saveAndVerify(orgId: string, credentials: LinkRequest): Promise<ConnectionRow> {
+    const row = await beginLinkAttempt(db, box, orgId, credentials);
     try {
       await temporal.workflow.start<typeof verifyAutotaskLink>('verifyAutotaskLink', {
         taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -59,8 +67,8 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
       await recordOutcome(db, row, { status: 'failed', failure: { code: 'timeout', message: linkFailureMessages.timeout, detail } });
       throw new HttpError(503, 'temporal_unavailable', 'The verification could not be started; try again in a minute');
     }
-    res.status(202).location(req.originalUrl).json(toResource(orgId, row));
-  });
+    return row;
+  }
 
   router.get('/', async (req, res) => {
     const orgId = orgIdOf(req);
@@ -93,17 +101,28 @@ export function connectionRouter({ config, db, box, temporal, events }: Connecti
 
   router.delete('/', async (req, res) => {
     const orgId = orgIdOf(req);
-    await deleteConnection(db, orgId);
-    await deleteCatalogSchedule(temporal, orgId);
-    try {
-      await temporal.workflow.getHandle(linkWorkflowId(orgId)).terminate('The Autotask link was removed');
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err; // already finished: nothing to stop
-    }
+    await lock(orgId, async () => {
+      // Stop what uses the credentials first: if Temporal is away, nothing is changed and the client may retry.
+      await viaTemporal(async () => {
+        await deleteCatalogSchedule(temporal, orgId);
+        await terminate(temporal, linkWorkflowId(orgId), 'The Autotask link was removed');
+        await terminate(temporal, catalogRefreshWorkflowId(orgId), 'The Autotask link was removed');
+      });
+      await deleteConnection(db, orgId);
+    });
     res.status(204).end();
   });
 
   return router;
+}
+
+/** Terminates a workflow if it is still running. */
+async function terminate(temporal: Client, workflowId: string, reason: string): Promise<void> {
+  try {
+    await temporal.workflow.getHandle(workflowId).terminate(reason);
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err; // already finished: nothing to stop
+  }
 }
 
 function toResource(orgId: string, row: ConnectionRow | undefined): ConnectionResource {

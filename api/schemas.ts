@@ -1,24 +1,42 @@
 import { z } from 'zod';
 import { refreshModes } from '../db/schema';
+import { LINK_FAILURE_CODES } from '../workflows/shared';
 
 export const orgIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an org id is 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit');
 
+/** Text without control characters: PostgreSQL refuses NUL, and line breaks have no place in names. */
+const NO_CONTROL_CHARACTERS = /^[^\x00-\x1F\x7F]*$/;
+/** What an HTTP header can carry (printable Latin-1): credentials travel to Autotask as headers. */
+const HEADER_SAFE = /^[\x20-\x7E\xA0-\xFF]*$/;
+
 /** A required string whose messages say what the field is, whether it is missing, empty or not a string. */
-const requiredText = (what: string, max: number) =>
+const requiredString = (what: string, max: number) =>
   z
     .string({ error: (issue) => (issue.input === undefined ? `${what} is required` : `${what} must be a string`) })
-    .trim()
     .min(1, `${what} is required`)
     .max(max, `${what} is at most ${max} characters`);
+
+const requiredText = (what: string, max: number) =>
+  requiredString(what, max)
+    .trim()
+    .min(1, `${what} is required`)
+    .regex(NO_CONTROL_CHARACTERS, `${what} must not contain line breaks or control characters`);
+
+/** Sent to Autotask as a header, so it must fit in one. A secret is never trimmed: it is exactly what was typed. */
+const credential = (what: string, max: number, { trim }: { trim: boolean }) =>
+  (trim ? requiredString(what, max).trim().min(1, `${what} is required`) : requiredString(what, max)).regex(
+    HEADER_SAFE,
+    `${what} may only contain printable characters (no line breaks, control or non-Latin characters)`,
+  );
 
 export const linkRequestSchema = z
   .strictObject(
     {
-      username: requiredText("the Autotask API user's username", 128),
-      secret: requiredText("the Autotask API user's password (secret)", 256),
-      integrationCode: requiredText('the API tracking identifier', 64),
+      username: credential("the Autotask API user's username", 128, { trim: true }),
+      secret: credential("the Autotask API user's password (secret)", 256, { trim: false }),
+      integrationCode: credential('the API tracking identifier', 64, { trim: true }),
     },
     { error: (issue) => (issue.code === 'unrecognized_keys' ? `unknown field; send only username, secret and integrationCode` : 'send a JSON object') },
   )
@@ -32,7 +50,7 @@ const zoneSchema = z.object({
 });
 
 const failureSchema = z.object({
-  code: z.enum(['auth_failed', 'permission_denied', 'timeout']),
+  code: z.enum(LINK_FAILURE_CODES),
   message: z.string().meta({ description: 'What to do about it, in the terms of the linking guide.' }),
   detail: z.string().meta({ description: "Autotask's own error text, or what was observed." }),
 });
@@ -84,12 +102,13 @@ export const tenantSchema = z
   .meta({ id: 'Tenant' });
 
 /** A picklist value id as Autotask numbers it, or `null` to clear the setting. */
-const picklistChoice = z.number({ error: 'must be a picklist value id (an integer) or null' }).int('must be an integer').nullable().optional();
+const INT32_MAX = 2_147_483_647; // Autotask's ids are int32, and so are our columns
+const picklistChoice = z.number({ error: 'must be a picklist value id (an integer) or null' }).int('must be an integer').min(-INT32_MAX).max(INT32_MAX).nullable().optional();
 
 export const mappingPatchSchema = z
   .strictObject({
     tenants: z
-      .record(tenantIdSchema, z.number({ error: 'must be an Autotask company id or null' }).int().min(0).nullable())
+      .record(tenantIdSchema, z.number({ error: 'must be an Autotask company id or null' }).int().min(0).max(INT32_MAX).nullable())
       .optional()
       .meta({ description: 'Tenant id → Autotask company id, or null to unmap.' }),
     queue: picklistChoice,
@@ -107,11 +126,14 @@ export const mappingPatchSchema = z
 export type MappingPatch = z.infer<typeof mappingPatchSchema>;
 
 export const companySearchSchema = z.object({
-  q: z.string().trim().max(200).optional(),
+  q: z.string().trim().max(200).regex(NO_CONTROL_CHARACTERS, 'must not contain control characters').optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(1000).optional(),
   includeInactive: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
+
+/** The keyset position inside a company cursor: the lower-cased name and id of the last company seen. */
+export const companyCursorSchema = z.tuple([z.string().max(1000).regex(NO_CONTROL_CHARACTERS), z.number().int().min(0).max(INT32_MAX)]);
 
 export const refreshRequestSchema = z
   .strictObject({ full: z.boolean().default(false) })

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Config } from '../config';
 import type { Logger } from '../config/logger';
 import { createDatabase } from '../db/client';
+import { linkLock } from '../db/locks';
 import { SecretBox } from '../security/secret-box';
 import { connectTemporalClient } from '../temporal/connection';
 import { createApp } from './app';
@@ -25,6 +26,7 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
     box: new SecretBox(config.ENCRYPTION_KEY),
     temporal,
     events,
+    lock: linkLock(sql),
     log,
     probes: {
       database: () => sql`select 1`,
@@ -40,8 +42,8 @@ export async function startApi(config: Config, log: Logger): Promise<RunningApi>
   return {
     url,
     async close() {
-      await events.stop(); // ends waiting long-polls so the server can close
-      server.closeAllConnections();
+      await events.stop();
+      server.closeAllConnections(); // ends waiting long-polls too, so the server can close
       await new Promise((resolve) => server.close(resolve));
       await temporal.connection.close();
       await closeDb();

@@ -142,6 +142,10 @@ export class AutotaskClient {
   async request(credentials: AutotaskCredentials, method: string, path: string, body: unknown, call: CallOptions): Promise<unknown> {
     const zone = await this.zoneFor(credentials.username, call);
     const url = path.startsWith('http') ? new URL(path) : new URL(`${API_VERSION}/${path}`, zone.apiUrl);
+    // Absolute URLs come from Autotask's own answers (nextPageUrl): the credentials go to the user's zone and nowhere else.
+    if (url.origin !== new URL(zone.apiUrl).origin) {
+      throw new AutotaskError('validation', `Refusing to send credentials to ${url.origin}, outside the user's zone ${new URL(zone.apiUrl).origin}`);
+    }
     const headers: Record<string, string> = {
       ApiIntegrationCode: credentials.integrationCode,
       UserName: credentials.username,
@@ -281,8 +285,9 @@ function safeJson(text: string): unknown {
   }
 }
 
+/** The error code only (ECONNRESET, UND_ERR_SOCKET…): messages can quote what was sent, the auth headers included. */
 function describeNetworkError(err: unknown): string {
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-  const code = (cause as { code?: string }).code;
-  return code ?? (cause instanceof Error ? cause.message : 'network error');
+  const code = (cause as { code?: unknown }).code;
+  return typeof code === 'string' ? code : 'the request could not be sent';
 }

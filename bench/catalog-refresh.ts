@@ -4,11 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { Runtime } from '@temporalio/worker';
-import postgres from 'postgres';
 import { loadConfig } from '../config';
 import { createDatabase } from '../db/client';
 import { beginLinkAttempt, recordOutcome } from '../db/connections';
-import { runMigrations } from '../db/migrate';
+import { createScratchDatabase } from '../scripts/scratch-database';
 import { findOrBuildTemporalCli, startDevServer } from '../scripts/temporal-cli';
 import { SecretBox } from '../security/secret-box';
 import { startAutotaskSimulator } from '../simulator/server';
@@ -26,22 +25,22 @@ async function main() {
   if (!cliPath) throw new Error('no Temporal CLI');
   const temporalServer = await startDevServer({ cliPath, ip: '127.0.0.1', port: 17_233, namespace: 'default' });
 
-  const dbName = `petra_bench_${Date.now()}`;
-  const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  await runMigrations(url.toString());
+  const scratch = await createScratchDatabase(adminUrl, 'petra_bench');
 
   const sim = await startAutotaskSimulator({
-    companies: Array.from({ length: companies }, (_, i) => ({ id: i + 1, companyName: `Company ${i + 1}`, webAddress: `https://company${i + 1}.example` })),
+    companies: Array.from({ length: companies }, (_, i) => ({
+      id: i + 1,
+      companyName: `Company ${i + 1}`,
+      webAddress: `https://company${i + 1}.example`,
+      lastTrackedModifiedDateTime: new Date(Date.now() - ((i % 365) + 1) * 86_400_000).toISOString(), // changed over the past year
+    })),
   });
   const account = { username: 'bench@msp.example', secret: 'bench-secret', integrationCode: 'BENCHTRACKINGID000000000001' };
   sim.addAccount(account);
   if (latencyMs > 0) sim.inject({ latencyMs });
 
   const config = loadConfig({
-    DATABASE_URL: url.toString(),
+    DATABASE_URL: scratch.url,
     TEMPORAL_ADDRESS: temporalServer.address,
     TEMPORAL_TASK_QUEUE: 'bench',
     ENCRYPTION_KEY: `bench:${randomBytes(32).toString('base64')}`,
@@ -91,8 +90,7 @@ async function main() {
   await database.close();
   await sim.close();
   await temporalServer.stop();
-  await admin.unsafe(`drop database ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }
 
 main().catch((err: unknown) => {

@@ -93,11 +93,14 @@ export interface CompanySearch {
   includeInactive: boolean;
 }
 
-/** A page of companies ordered by name, for pickers over tens of thousands of companies (keyset, index-backed). */
-export async function searchCompanies(db: Database, orgId: string, search: CompanySearch): Promise<CompanyRow[]> {
+/**
+ * A page of companies ordered by name, for pickers over tens of thousands of companies (keyset, index-backed). Each row
+ * carries its `sortName` as PostgreSQL lower-cases it, for the next page's cursor.
+ */
+export async function searchCompanies(db: Database, orgId: string, search: CompanySearch): Promise<Array<CompanyRow & { sortName: string }>> {
   const lowerName = sql<string>`lower(${autotaskCompanies.name})`;
   return db
-    .select()
+    .select({ ...getTableColumns(autotaskCompanies), sortName: lowerName })
     .from(autotaskCompanies)
     .where(
       and(

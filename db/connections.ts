@@ -4,7 +4,7 @@ import type { AutotaskCredentials, Zone } from '../autotask/client';
 import type { SecretBox } from '../security/secret-box';
 import type { LinkAttempt, LinkOutcome } from '../workflows/shared';
 import type { Database } from './client';
-import { autotaskConnections, type ConnectionRow } from './schema';
+import { autotaskCatalogState, autotaskConnections, type ConnectionRow } from './schema';
 
 /** Stores new credentials as a new attempt in `verifying`; whatever an older attempt was doing no longer counts. */
 export async function beginLinkAttempt(db: Database, box: SecretBox, orgId: string, credentials: AutotaskCredentials): Promise<ConnectionRow> {
@@ -29,6 +29,8 @@ export async function beginLinkAttempt(db: Database, box: SecretBox, orgId: stri
     .values({ orgId, ...fresh })
     .onConflictDoUpdate({ target: autotaskConnections.orgId, set: fresh })
     .returning();
+  // New credentials may open another Autotask instance: the next catalog refresh reads everything again.
+  await db.update(autotaskCatalogState).set({ companiesWatermark: null, lastFullAt: null }).where(eq(autotaskCatalogState.orgId, orgId));
   return row!;
 }
 
@@ -62,7 +64,10 @@ export async function readConnectedCredentials(
   return { credentials: unseal(box, row), zone: { name: row.zoneName, apiUrl: row.zoneApiUrl, webUrl: row.zoneWebUrl } };
 }
 
-/** Writes a verification's outcome if its attempt is still the current one; returns whether it did. */
+/**
+ * Writes a verification's outcome if its attempt is still the current one and still verifying. Returns whether the
+ * row holds this attempt's outcome: true again for a retried write that had already landed.
+ */
 export async function recordOutcome(db: Database, attempt: LinkAttempt, outcome: LinkOutcome): Promise<boolean> {
   const now = new Date();
   const zone = outcome.zone;
@@ -82,7 +87,9 @@ export async function recordOutcome(db: Database, attempt: LinkAttempt, outcome:
     })
     .where(and(currentAttempt(attempt), eq(autotaskConnections.status, 'verifying')))
     .returning({ orgId: autotaskConnections.orgId });
-  return updated.length > 0;
+  if (updated.length > 0) return true;
+  const [current] = await db.select({ status: autotaskConnections.status }).from(autotaskConnections).where(currentAttempt(attempt));
+  return current !== undefined && current.status !== 'verifying' && current.status === outcome.status;
 }
 
 /** Removes the link and with it the stored credentials. */

@@ -1,11 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { LINK_FAILURE_CODES } from '../workflows/shared';
 
 export const connectionStatuses = ['verifying', 'connected', 'failed'] as const;
-export type ConnectionStatus = (typeof connectionStatuses)[number];
-
-export const linkFailureCodes = ['auth_failed', 'permission_denied', 'timeout'] as const;
-export type LinkFailureCode = (typeof linkFailureCodes)[number];
 
 /**
  * One Autotask link per Petra organization. Each PUT of credentials starts a new attempt (`attemptId`); only the
@@ -21,7 +18,7 @@ export const autotaskConnections = pgTable('autotask_connections', {
   zoneName: text('zone_name'),
   zoneApiUrl: text('zone_api_url'),
   zoneWebUrl: text('zone_web_url'),
-  failureCode: text('failure_code', { enum: linkFailureCodes }),
+  failureCode: text('failure_code', { enum: LINK_FAILURE_CODES }),
   failureMessage: text('failure_message'),
   failureDetail: text('failure_detail'),
   requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),

@@ -50,7 +50,8 @@ export async function ensureCatalogSchedule(temporal: Client, config: CatalogCon
       args: [{ orgId }],
       typedSearchAttributes: [{ key: PETRA_ORG_ID, value: orgId }],
     },
-    // A scheduled start still running when the next is due makes the next one pointless.
+    // A scheduled start only hands a request to the refresh workflow, which coalesces them; SKIP keeps starts from
+    // piling up while the worker is away.
     policies: { overlap: ScheduleOverlapPolicy.SKIP },
   };
   try {

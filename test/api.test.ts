@@ -78,6 +78,25 @@ describe('bad input gets a 4xx that says what to fix', () => {
     expect(res.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['password', 'secret', 'username']);
   });
 
+  it.each([
+    ['secret', 'line\nbreak'],
+    ['secret', 'nul\u0000byte'],
+    ['secret', 'emoji🔑'],
+    ['username', 'api@msp.example\r\nX-Injected: 1'],
+    ['integrationCode', 'TAB\tCODE\u0007'],
+  ])('refuses a %s that cannot travel in an HTTP header, without echoing it', async (field, value) => {
+    const res = await put({ body: { ...valid, [field]: value } });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ field, message: expect.stringContaining('printable characters') }]);
+    expect(JSON.stringify(res.body)).not.toContain(JSON.stringify(value).slice(1, -1));
+  });
+
+  it('keeps a secret exactly as typed but trims the username and tracking identifier', async () => {
+    const res = await put({ token: TOKENS.orgA, body: { username: '  api@msp.example ', secret: ' spaced secret ', integrationCode: ' CODE ' } });
+    expect(res.status).toBe(202);
+    expect(res.body.username).toBe('api@msp.example');
+  });
+
   it('refuses a body that is not an object', async () => {
     expect((await put({ rawBody: '[1,2]' })).status).toBe(400);
     expect((await put({ rawBody: '"text"' })).status).toBe(400);
@@ -101,6 +120,12 @@ describe('bad input gets a 4xx that says what to fix', () => {
     expect(res.body.error.code).toBe('payload_too_large');
   });
 
+  it('answers a malformed %-escape in the path with 400', async () => {
+    const res = await api.call('GET', '/v1/orgs/%E0%A4%A/autotask/connection');
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('invalid_request');
+  });
+
   it('answers a malformed org id with 400', async () => {
     const res = await api.call('GET', `/v1/orgs/${encodeURIComponent('bad org!')}/autotask/connection`);
     expect(res.status).toBe(400);
@@ -119,10 +144,20 @@ describe('bad input gets a 4xx that says what to fix', () => {
     ['GET', '/v1/orgs/org-a/autotask/catalog/companies?includeInactive=maybe', 'includeInactive'],
     ['PUT', '/v1/orgs/org-a/tenants/t1', 'name'],
     ['PATCH', '/v1/orgs/org-a/autotask/mappings', 'at least one'],
+    ['GET', '/v1/orgs/org-a/autotask/catalog/companies?q=%00', 'q'],
+    ['GET', `/v1/orgs/org-a/autotask/catalog/companies?cursor=${Buffer.from(JSON.stringify(['a', 2 ** 40])).toString('base64url')}`, 'cursor'],
   ] as const)('answers %s %s with 400 naming %s', async (method, route, field) => {
     const res = await api.call(method, route, { body: method === 'GET' ? undefined : {} });
     expect(res.status).toBe(400);
     expect(res.body.error.message).toContain(field);
+  });
+
+  it('refuses names with control characters and ids beyond 32 bits with 400, not a database error', async () => {
+    const tenant = await api.call('PUT', '/v1/orgs/org-a/tenants/t-nul', { body: { name: 'Nul\u0000Name' } });
+    expect([tenant.status, tenant.body.error.details[0].field]).toEqual([400, 'name']);
+    const mapping = await api.call('PATCH', '/v1/orgs/org-a/autotask/mappings', { body: { tenants: { t1: 2 ** 31 }, queue: -(2 ** 33) } });
+    expect(mapping.status).toBe(400);
+    expect(mapping.body.error.details.map((d: { field: string }) => d.field).sort()).toEqual(['queue', 'tenants.t1']);
   });
 
   it('refuses a refresh body that is not understood, and a refresh without a confirmed link', async () => {

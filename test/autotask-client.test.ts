@@ -95,6 +95,21 @@ describe('typed errors that keep Autotask\'s words', () => {
     expect((await failure(client.as(account).thresholdInformation())).kind).toBe('transient');
   });
 
+  it('never quotes the credentials in an error, even when they cannot be sent', async () => {
+    const secret = 'multi\nline-secret';
+    const error = await failure(client.as({ ...account, secret }).version());
+    expect(error.kind).toBe('transient');
+    expect(`${error.message} ${error.detail}`).not.toContain('line-secret');
+  });
+
+  it('sends the credentials nowhere but the user\'s zone, whatever a next-page URL says', async () => {
+    sim.inject({ path: '/Companies/query', method: 'POST', status: 200, body: { items: [], pageDetails: { nextPageUrl: 'http://127.0.0.2:9/ATServicesRest/V1.0/Companies/query/next' } }, times: 1 });
+    const session = client.as(account);
+    const first = await session.queryPage('Companies', { filter: [{ op: 'gte', field: 'id', value: 0 }] });
+    const error = await failure(session.queryPage('Companies', { filter: [{ op: 'gte', field: 'id', value: 0 }] }, first.nextPageUrl));
+    expect([error.kind, error.message]).toEqual(['validation', expect.stringContaining('Refusing to send credentials to http://127.0.0.2:9')]);
+  });
+
   it('stops at once when the caller aborts', async () => {
     sim.inject({ path: '/V1.0/Version', latencyMs: 3_000, times: 1 });
     const controller = new AbortController();

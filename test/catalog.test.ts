@@ -5,7 +5,8 @@ import { settled, startTestApi, startWorkerProcess, temporalClient, type TestApi
 
 const account = { username: 'catalog@msp.example', secret: 'catalog-secret', integrationCode: 'TRACKINGID0000000000000011' };
 
-/** 1,201 companies: three pages of 500, 500 and 201, with a few the mapping tests need by name. */
+/** 1,201 companies, last changed long ago: three pages of 500, 500 and 201, with a few the mapping tests need by name. */
+const longAgo = { lastTrackedModifiedDateTime: '2026-01-05T10:00:00Z' };
 const named: SimulatedCompany[] = [
   { id: 1, companyName: 'Contoso Limited', webAddress: 'https://contoso.example' },
   { id: 2, companyName: 'Fabrikam Industries', webAddress: 'https://www.fabrikam.com/about' },
@@ -13,8 +14,8 @@ const named: SimulatedCompany[] = [
   { id: 4, companyName: 'Northwind LLC', webAddress: '' },
   { id: 5, companyName: 'Tailspin Toys', webAddress: '' },
   { id: 6, companyName: 'Old Customer', isActive: false },
-];
-const filler = Array.from({ length: 1_201 - named.length }, (_, i): SimulatedCompany => ({ id: 1_000 + i, companyName: `Client ${String(i).padStart(4, '0')}` }));
+].map((c) => ({ ...longAgo, ...c }));
+const filler = Array.from({ length: 1_201 - named.length }, (_, i): SimulatedCompany => ({ ...longAgo, id: 1_000 + i, companyName: `Client ${String(i).padStart(4, '0')}` }));
 
 let sim: AutotaskSimulator;
 let api: TestApi;
@@ -99,6 +100,7 @@ describe('the catalog refresh', () => {
     await api.call('PUT', `${base}/autotask/connection`, { body: account });
     expect((await waitForConnection(api, orgId, settled)).status).toBe('connected');
     await waitFor(async () => (await catalogState()).lastRefresh?.finishedAt !== refreshes, 60_000, diagnosis);
+    expect((await catalogState()).lastRefresh.mode).toBe('full'); // new credentials may mean another Autotask: read all
     const schedules: string[] = [];
     for await (const s of temporal.schedule.list()) if (s.scheduleId.endsWith(orgId)) schedules.push(s.scheduleId);
     expect(schedules).toEqual([`autotask-catalog:${orgId}`]);

@@ -25,8 +25,9 @@ describe('the stored link', () => {
     // The older verification finishes last, and successfully: it must not overwrite the newer outcome.
     expect(await recordOutcome(database.db, older, { status: 'connected', zone })).toBe(false);
     expect(await findConnection(database.db, orgId)).toMatchObject({ status: 'failed', username: second.username, failureCode: 'auth_failed' });
-    // An outcome is written once: a replayed activity cannot flip it either.
+    // An outcome is written once: a replayed activity cannot flip it, and a retried write that had landed says so.
     expect(await recordOutcome(database.db, newer, { status: 'connected', zone })).toBe(false);
+    expect(await recordOutcome(database.db, newer, failed)).toBe(true);
   });
 
   it('keeps the secret and tracking identifier only sealed, and forgets them on unlink', async () => {

@@ -164,6 +164,17 @@ describe('linking Autotask', () => {
     expect((await api.call('GET', `/v1/orgs/${orgId}/autotask/connection`)).body.failure?.code).toBe('auth_failed');
   });
 
+  it('lets concurrent saves settle on the newest one, never leaving the link verifying', async () => {
+    const orgId = newOrg();
+    const unknown = { ...account, username: 'nobody-at-all@nowhere.example' };
+    sim.inject({ path: '/V1.0/Version', latencyMs: 300 });
+    await Promise.all([link(orgId), link(orgId, unknown), link(orgId), link(orgId, unknown)]);
+    const body = await waitForConnection(api, orgId, settled);
+    // Whichever save came last is what the link shows, verified.
+    if (body.username === account.username) expect(body.status).toBe('connected');
+    else expect(body).toMatchObject({ username: unknown.username, status: 'failed', failure: { code: 'auth_failed' } });
+  });
+
   it('unlinks: removes the credentials, stops the verification, answers not_linked', async () => {
     const orgId = newOrg();
     sim.inject({ path: '/V1.0/Version', latencyMs: 5_000, times: 1 });

@@ -3,6 +3,7 @@ import { createActivities } from '../activities';
 import { AutotaskClient } from '../autotask/client';
 import type { Config } from '../config';
 import { createDatabase } from '../db/client';
+import { linkLock } from '../db/locks';
 import { SecretBox } from '../security/secret-box';
 
 export interface RunningWorker {
@@ -20,6 +21,7 @@ export async function createWorker(config: Config): Promise<RunningWorker> {
     box: new SecretBox(config.ENCRYPTION_KEY),
     autotask: new AutotaskClient({ zoneLookupUrl: config.AUTOTASK_ZONE_LOOKUP_URL, requestTimeoutMs: config.AUTOTASK_REQUEST_TIMEOUT_MS }),
     config,
+    lock: linkLock(database.sql),
   });
   const worker = await Worker.create({
     connection,

@@ -10,9 +10,6 @@ import {
 import type { CatalogActivities, RefreshPlan } from '../activities/catalog';
 import { type CatalogRefreshInput, type RefreshTicket, requestRefresh } from './shared';
 
-/** What a Schedule or a refresh cannot fix by retrying: no confirmed link, or credentials Autotask refuses. */
-const FINAL = ['not_connected', 'auth_failed', 'zone_not_found', 'permission_denied'];
-
 // Short calls to Temporal itself; retried while it is away.
 const { requestCatalogRefresh } = proxyActivities<CatalogActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } });
 
@@ -20,7 +17,8 @@ const catalog = proxyActivities<CatalogActivities>({
   // A full pass over tens of thousands of companies takes minutes; heartbeats catch a dead worker sooner.
   startToCloseTimeout: '1 hour',
   heartbeatTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10, nonRetryableErrorTypes: FINAL },
+  // Failures no retry can fix (no confirmed link, credentials Autotask refuses) come marked non-retryable.
+  retry: { initialInterval: '2 seconds', maximumInterval: '1 minute', maximumAttempts: 10 },
 });
 
 export interface CatalogRefreshSummary {
@@ -50,11 +48,16 @@ export async function refreshAutotaskCatalog(input: CatalogRefreshInput): Promis
   for (;;) {
     const plan = await catalog.beginCatalogRefresh({ ...input, full, runId: uuid4() });
     mode = plan.mode;
-    const summary = await onePass(input.orgId, plan, () => (reading = false));
+    const outcome = await onePass(input.orgId, plan, () => (reading = false)).then(
+      (summary) => ({ summary }),
+      (failure: unknown) => ({ failure }),
+    );
     if (!again) {
       await condition(allHandlersFinished);
-      return summary;
+      if ('failure' in outcome) throw outcome.failure;
+      return outcome.summary;
     }
+    // A failed pass still owes the requests that arrived during it their pass.
     ({ full } = again);
     again = undefined;
     reading = true;

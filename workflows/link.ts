@@ -6,7 +6,7 @@ import { FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerif
 // An outcome must never be lost, nor the catalog schedule of a confirmed link: keep trying while a dependency is away.
 const durable = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 const { recordLinkOutcome } = proxyActivities<LinkActivities>(durable);
-const { ensureCatalogSchedule, requestCatalogRefresh } = proxyActivities<CatalogActivities>(durable);
+const { syncCatalogSchedule, requestCatalogRefresh } = proxyActivities<CatalogActivities>(durable);
 
 /**
  * Verifies one set of Autotask credentials for an org: find the zone, prove the credentials, prove the permissions,
@@ -48,14 +48,9 @@ export async function verifyAutotaskLink(input: LinkVerificationInput): Promise<
 
   const recorded = await recordLinkOutcome({ ...attempt, outcome });
   if (!recorded) log.info('Newer credentials were saved meanwhile; this outcome was discarded', { orgId });
-  else if (outcome.status === 'connected') await startCatalog(orgId);
+  // A confirmed link gets its catalog schedule and a first refresh right away; a failed one loses the schedule.
+  else if ((await syncCatalogSchedule(attempt)) === 'scheduled') await requestCatalogRefresh({ orgId });
   return outcome;
-}
-
-/** A confirmed link gets its refresh schedule, and a first refresh right away. */
-async function startCatalog(orgId: string): Promise<void> {
-  await ensureCatalogSchedule({ orgId });
-  await requestCatalogRefresh({ orgId });
 }
 
 /** Maps an activity failure to what the admin is told; `undefined` for failures that are not about the link. */

@@ -34,7 +34,8 @@ export interface ZoneInfo {
   webUrl: string;
 }
 
-export type LinkFailureCode = 'auth_failed' | 'permission_denied' | 'timeout';
+export const LINK_FAILURE_CODES = ['auth_failed', 'permission_denied', 'timeout'] as const;
+export type LinkFailureCode = (typeof LINK_FAILURE_CODES)[number];
 
 export interface LinkFailure {
   code: LinkFailureCode;
