@@ -227,7 +227,14 @@ class Simulator implements AutotaskSimulator {
     return [
       route('POST', 'query', guarded((ctx) => this.queryPage(ctx, store, ctx.json(), null, 'POST'))),
       route('GET', 'query', guarded((ctx) => this.queryPage(ctx, store, search(ctx), null, 'GET'))),
-      route('POST', 'query/next', guarded((ctx) => this.queryPage(ctx, store, ctx.json(), parseCursor(ctx.param('paging')), 'POST'))),
+      route('POST', 'query/next', guarded((ctx) => {
+        // The cursor is bound to the query it continues: another body is refused (a missing one fails as on any query).
+        const body = ctx.json();
+        if (body !== undefined && JSON.stringify(body) !== (ctx.param('search') ?? '')) {
+          return errorReply(500, 'The query body must be the one the paging cursor was issued for.');
+        }
+        return this.queryPage(ctx, store, body, parseCursor(ctx.param('paging')), 'POST');
+      })),
       route('GET', 'query/next', guarded((ctx) => {
         const paging = ctx.param('paging') ?? '';
         // Cursors from POST queries must be followed with POST and the same body (a GET gets 405, as on the real API).

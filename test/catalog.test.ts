@@ -150,6 +150,26 @@ describe('the catalog refresh', () => {
     sim.setPicklistValue('Tickets', 'status', 8, { isActive: true });
   });
 
+  it('reports a value Autotask removed as missing, and runs a full pass when the last one is too old', async () => {
+    await api.call('PATCH', `${base}/autotask/mappings`, { body: { source: 4 } });
+    sim.removePicklistValue('Tickets', 'source', 4);
+    // An API whose full-pass interval has already elapsed: this refresh reads everything without being asked to.
+    const eager = await startTestApi({ ...env, CATALOG_FULL_REFRESH_INTERVAL_MS: '1' });
+    try {
+      const before = (await catalogState()).lastRefresh.finishedAt;
+      expect((await eager.call('POST', `${base}/autotask/catalog/refresh`)).status).toBe(202);
+      await waitFor(async () => (await catalogState()).lastRefresh.finishedAt !== before && !(await catalogState()).running, 60_000, diagnosis);
+    } finally {
+      await eager.close();
+    }
+    expect((await catalogState()).lastRefresh).toMatchObject({ mode: 'full', companyRows: 1_201 });
+    const config = (await api.call('GET', `${base}/autotask/mappings`)).body;
+    expect(config.settings.source).toMatchObject({ value: 4, health: 'value_missing' });
+    expect(config.summary.settingsNeedingAttention).toBeGreaterThanOrEqual(1);
+    sim.setPicklistValue('Tickets', 'source', 4, { label: 'Email' });
+    await api.call('PATCH', `${base}/autotask/mappings`, { body: { source: null } });
+  });
+
   it('marks a company Autotask no longer lists as missing on the next full pass, and keeps its mapping', async () => {
     await api.call('PATCH', `${base}/autotask/mappings`, { body: { tenants: { tailspin: 5 } } });
     sim.setCompanies([...named.filter((c) => c.id !== 5), ...filler]);

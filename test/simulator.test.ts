@@ -128,6 +128,17 @@ describe('Companies query', () => {
     expect(second.items.map((c) => c.id)).toEqual([3, 4]);
   });
 
+  it('answers a POST cursor only with the body it was issued for', async () => {
+    sim.setCompanies(companies(5));
+    const body = { filter: [{ op: 'exist', field: 'id' }], MaxRecords: 2 };
+    const first = (await (await call('V1.0/Companies/query', { method: 'POST', body })).json()) as { pageDetails: { nextPageUrl: string } };
+    const other = await call(first.pageDetails.nextPageUrl, { method: 'POST', body: { ...body, MaxRecords: 3 } });
+    expect(other.status).toBe(500);
+    expect(await other.json()).toEqual({ errors: [expect.stringContaining('paging cursor')] });
+    const same = await call(first.pageDetails.nextPageUrl, { method: 'POST', body });
+    expect(((await same.json()) as { items: { id: number }[] }).items.map((c) => c.id)).toEqual([3, 4]);
+  });
+
   it('filters with gt on datetimes and or-groups, and counts', async () => {
     sim.setCompanies([
       { id: 1, companyName: 'Acme Old', lastTrackedModifiedDateTime: '2023-06-01T00:00:00Z' },
