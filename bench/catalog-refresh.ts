@@ -8,7 +8,7 @@ import { loadConfig } from '../config';
 import { createDatabase } from '../db/client';
 import { beginLinkAttempt, recordOutcome } from '../db/connections';
 import { createScratchDatabase } from '../scripts/scratch-database';
-import { findOrBuildTemporalCli, startDevServer } from '../scripts/temporal-cli';
+import { startTemporal } from '../scripts/temporal-cli';
 import { SecretBox } from '../security/secret-box';
 import { startAutotaskSimulator } from '../simulator/server';
 import type { refreshAutotaskCatalog } from '../workflows/catalog';
@@ -21,9 +21,7 @@ const adminUrl = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@12
 
 async function main() {
   Runtime.install({ logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } });
-  const cliPath = findOrBuildTemporalCli();
-  if (!cliPath) throw new Error('no Temporal CLI');
-  const temporalServer = await startDevServer({ cliPath, ip: '127.0.0.1', port: 17_233, namespace: 'default' });
+  const temporalServer = await startTemporal({ ip: '127.0.0.1', port: 17_233, namespace: 'default' });
 
   const scratch = await createScratchDatabase(adminUrl, 'petra_bench');
 

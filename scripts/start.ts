@@ -11,7 +11,7 @@ import { runMigrations } from '../db/migrate';
 import { temporalLogger } from '../worker/logger';
 import { createWorker } from '../worker/worker';
 import { startEmbeddedPostgres } from './embedded-postgres';
-import { findOrBuildTemporalCli, startDevServer } from './temporal-cli';
+import { startTemporal } from './temporal-cli';
 
 /** Where the embedded services keep their data, and the ports they listen on; only read by this launcher. */
 const launcherEnv = z
@@ -47,7 +47,11 @@ async function main() {
 
   let temporalUi: string | undefined;
   if (!process.env.TEMPORAL_ADDRESS) {
-    const server = await startTemporal(say);
+    say('Starting the Temporal dev server…');
+    const server = await startTemporal(
+      { ip: '127.0.0.1', port: launcherEnv.TEMPORAL_PORT, uiPort: launcherEnv.TEMPORAL_UI_PORT, dbFile: path.join(DATA_DIR, 'temporal.sqlite'), namespace: 'default' },
+      say,
+    );
     process.env.TEMPORAL_ADDRESS = server.address;
     temporalUi = server.uiUrl;
     stops.unshift(server.stop);
@@ -83,23 +87,6 @@ async function main() {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-}
-
-async function startTemporal(say: (line: string) => void): Promise<{ address: string; uiUrl?: string; stop: () => Promise<void> }> {
-  const ip = '127.0.0.1';
-  const cliPath = findOrBuildTemporalCli(say);
-  const dbFile = path.join(DATA_DIR, 'temporal.sqlite');
-  if (cliPath) {
-    say(`Starting the Temporal dev server (${cliPath})…`);
-    return startDevServer({ cliPath, ip, port: launcherEnv.TEMPORAL_PORT, uiPort: launcherEnv.TEMPORAL_UI_PORT, dbFile, namespace: 'default' });
-  }
-  // No CLI and no Go: let the SDK download the dev server (needs internet).
-  say('No Temporal CLI found and none could be built; downloading the dev server through the Temporal SDK…');
-  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
-  const env = await TestWorkflowEnvironment.createLocal({
-    server: { ip, port: launcherEnv.TEMPORAL_PORT, ui: true, uiPort: launcherEnv.TEMPORAL_UI_PORT, dbFilename: dbFile },
-  });
-  return { address: `${ip}:${launcherEnv.TEMPORAL_PORT}`, uiUrl: `http://${ip}:${launcherEnv.TEMPORAL_UI_PORT}`, stop: () => env.teardown() };
 }
 
 /** The SDK logs before the configuration is complete; take just the level early. */

@@ -47,12 +47,38 @@ export interface DevServerOptions {
 export interface DevServer {
   address: string;
   uiUrl?: string;
-  process: ChildProcess;
   stop(): Promise<void>;
 }
 
+/**
+ * A Temporal dev server for `npm start`, the tests and the benchmarks: the CLI when one is found or can be built,
+ * otherwise the one the Temporal SDK downloads (needs internet access).
+ */
+export async function startTemporal(options: Omit<DevServerOptions, 'cliPath'>, log: (line: string) => void = console.log): Promise<DevServer> {
+  const cliPath = findOrBuildTemporalCli(log);
+  if (cliPath) return startDevServer({ ...options, cliPath });
+  log('No Temporal CLI found and none could be built; downloading the dev server through the Temporal SDK…');
+  const { TestWorkflowEnvironment } = await import('@temporalio/testing');
+  const env = await TestWorkflowEnvironment.createLocal({
+    server: {
+      ip: options.ip,
+      port: options.port,
+      namespace: options.namespace,
+      ui: options.uiPort !== undefined,
+      uiPort: options.uiPort,
+      dbFilename: options.dbFile,
+      searchAttributes: [PETRA_ORG_ID],
+    },
+  });
+  return {
+    address: `${options.ip}:${options.port}`,
+    uiUrl: options.uiPort ? `http://${options.ip}:${options.uiPort}` : undefined,
+    stop: () => env.teardown(),
+  };
+}
+
 /** Starts `temporal server start-dev` and waits until it answers. */
-export async function startDevServer(options: DevServerOptions): Promise<DevServer> {
+async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', options.ip, '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'error'];
   args.push('--search-attribute', `${PETRA_ORG_ID.name}=Keyword`);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
@@ -71,7 +97,6 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   return {
     address,
     uiUrl: options.uiPort ? `http://${options.ip}:${options.uiPort}` : undefined,
-    process: child,
     stop: () => stopProcess(child),
   };
 }

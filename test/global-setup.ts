@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startEmbeddedPostgres } from '../scripts/embedded-postgres';
 import { createScratchDatabase, reachable } from '../scripts/scratch-database';
-import { findOrBuildTemporalCli, startDevServer } from '../scripts/temporal-cli';
+import { startTemporal } from '../scripts/temporal-cli';
 import { freePort } from './harness';
 
 declare global {
@@ -17,13 +17,11 @@ declare global {
 const LOCAL_POSTGRES = 'postgres://postgres@127.0.0.1:5432/postgres';
 
 export default async function globalSetup(): Promise<void> {
-  const cliPath = findOrBuildTemporalCli((line) => console.log(line));
-  if (!cliPath) throw new Error('No Temporal CLI: set TEMPORAL_CLI_PATH, or install Go so the test setup can build it');
   const workDir = mkdtempSync(path.join(os.tmpdir(), 'petra-test-'));
   chmodSync(workDir, 0o755); // an embedded PostgreSQL runs as the postgres user when we are root
 
   const [temporal, postgresServer] = await Promise.all([
-    process.env.TEST_TEMPORAL_ADDRESS ? undefined : startDevServer({ cliPath, ip: '127.0.0.1', port: await freePort(), namespace: 'default' }),
+    process.env.TEST_TEMPORAL_ADDRESS ? undefined : startTemporal({ ip: '127.0.0.1', port: await freePort(), namespace: 'default' }),
     postgresForTests(workDir),
   ]);
   const database = await createScratchDatabase(postgresServer.adminUrl, 'petra_test');
