@@ -1,6 +1,6 @@
 import { activityInfo, getClient, heartbeat } from '@temporalio/activity';
 import { z } from 'zod';
-import type { AutotaskClient, QueryBody } from '../autotask/client';
+import { type AutotaskClient, isAutotaskError, type QueryBody } from '../autotask/client';
 import type { Config } from '../config';
 import { beginRefresh, type CompanyRecord, findCatalogState, finishRefresh, markUnseenCompaniesGone, recordProgress, replacePicklist, upsertCompanies } from '../db/catalog';
 import type { Database } from '../db/client';
@@ -100,14 +100,10 @@ export function createCatalogActivities({ db, box, autotask, config, lock }: Cat
         IncludeFields: COMPANY_FIELDS,
         filter: plan.since ? [{ op: 'gt', field: 'lastTrackedModifiedDateTime', value: plan.since }] : [{ op: 'gte', field: 'id', value: 0 }],
       };
-      let checkpoint = (activityInfo().heartbeatDetails as CompanyCheckpoint | undefined) ?? {
-        nextPageUrl: null,
-        pagesDone: 0,
-        rows: 0,
-        pageCalls: 0,
-        watermark: plan.since,
-      };
-      if (checkpoint.pagesDone === 0 && plan.mode === 'full') {
+      const fresh: CompanyCheckpoint = { nextPageUrl: null, pagesDone: 0, rows: 0, pageCalls: 0, watermark: plan.since };
+      const resumedFrom = activityInfo().heartbeatDetails as CompanyCheckpoint | undefined;
+      let checkpoint = resumedFrom ?? fresh;
+      if (!resumedFrom && plan.mode === 'full') {
         // Only full passes count first: the progress bar is worth a call there, not on a quiet incremental pass.
         const total = await whileHeartbeating((signal) => session.count('Companies', body, { signal })).catch(asActivityFailure);
         await recordProgress(db, orgId, plan.runId, { pagesDone: 0, pagesExpected: Math.ceil(total / PAGE_SIZE) });
@@ -115,7 +111,15 @@ export function createCatalogActivities({ db, box, autotask, config, lock }: Cat
       // A retry after the last page (e.g. while marking gone companies) has nothing left to read.
       while (checkpoint.pagesDone === 0 || checkpoint.nextPageUrl) {
         const from = checkpoint;
-        const page = await whileHeartbeating((signal) => session.queryPage('Companies', body, from.nextPageUrl, { signal }), from).catch(asActivityFailure);
+        const page = await whileHeartbeating((signal) => session.queryPage('Companies', body, from.nextPageUrl, { signal }), from).catch((err: unknown) => {
+          // A cursor kept across a failed attempt may have expired: when Autotask refuses it, read the pass from the start.
+          if (from === resumedFrom && isAutotaskError(err) && (err.kind === 'validation' || err.kind === 'not_found')) return undefined;
+          return asActivityFailure(err);
+        });
+        if (!page) {
+          checkpoint = fresh;
+          continue;
+        }
         const companies = page.items.map((item) => toCompanyRecord(companySchema.parse(item)));
         await upsertCompanies(db, orgId, plan.runId, companies);
         checkpoint = {

@@ -116,6 +116,17 @@ describe('the catalog refresh', () => {
     expect(await storedCompanies()).toBe(1_201);
   });
 
+  it('reads the pass again from the start when the kept cursor has expired by the retry', async () => {
+    sim.resetCalls();
+    sim.inject({ path: '/Companies/query/next', status: 503, times: 1 });
+    sim.inject({ path: '/Companies/query/next', status: 404, body: { errors: ['The paging cursor has expired.'] }, times: 1 });
+    const last = await refresh({ full: true });
+    expect(last).toMatchObject({ mode: 'full', outcome: 'succeeded', companyRows: 1_201 });
+    const paths = pageCalls().map((c) => `${c.path.endsWith('next') ? 'next' : 'first'} ${c.status}`);
+    expect(paths).toEqual(['first 200', 'next 503', 'next 404', 'first 200', 'next 200', 'next 200']);
+    expect(await storedCompanies()).toBe(1_201);
+  });
+
   it('reads only what changed on an incremental pass: three Autotask calls when nothing did', async () => {
     sim.resetCalls();
     const last = await refresh();
