@@ -89,7 +89,7 @@ export async function recordOutcome(db: Database, attempt: LinkAttempt, outcome:
     .returning({ orgId: autotaskConnections.orgId });
   if (updated.length > 0) return true;
   const [current] = await db.select({ status: autotaskConnections.status }).from(autotaskConnections).where(currentAttempt(attempt));
-  return current !== undefined && current.status !== 'verifying' && current.status === outcome.status;
+  return current?.status === outcome.status;
 }
 
 /** Removes the link and with it the stored credentials. */
