@@ -37,9 +37,13 @@ export function createLinkActivities({ db, box, autotask }: LinkActivityDeps) {
       return { name: zone.name, apiUrl: zone.apiUrl, webUrl: zone.webUrl };
     },
 
-    async checkCredentials(attempt: LinkAttempt): Promise<void> {
+    /** Proves the credentials, then reads the database's hourly request threshold that the engine's budget is a share of. */
+    async checkCredentials(attempt: LinkAttempt): Promise<number> {
       const session = await sessionFor(attempt);
-      await whileHeartbeating((signal) => session.version({ signal }).catch(explain));
+      return whileHeartbeating(async (signal) => {
+        await session.version({ signal }).catch(explain);
+        return (await session.thresholdInformation({ signal }).catch(explain)).externalRequestThreshold;
+      });
     },
 
     /** Reads each entity's access once and reports every missing right together, so the admin fixes them in one go. */

@@ -5,6 +5,7 @@ import type { Logger } from '../config/logger';
 import type { Database } from '../db/client';
 import type { OrgLock } from '../db/locks';
 import type { SecretBox } from '../security/secret-box';
+import { alertsRouter } from './alerts';
 import { authenticate, requireOrgAccess } from './auth';
 import type { ConnectionEvents } from './connection-events';
 import { catalogRouter } from './catalog';
@@ -27,8 +28,10 @@ export interface AppDeps {
   probes: { database: () => Promise<unknown>; temporal: () => Promise<unknown> };
 }
 
-/** Request bodies are small credential forms; anything bigger is a mistake or an attack. */
+/** Request bodies are small forms; anything bigger is a mistake or an attack. */
 const MAX_BODY = '16kb';
+/** Except alert batches: up to 100 events with long descriptions. */
+const MAX_ALERT_BODY = '4mb';
 
 export function createApp(deps: AppDeps): express.Express {
   const app = express();
@@ -51,12 +54,14 @@ export function createApp(deps: AppDeps): express.Express {
 
   const v1 = express.Router();
   v1.use(authenticate(deps.config.API_TOKENS));
+  v1.use('/orgs/:orgId/alerts', express.json({ limit: MAX_ALERT_BODY, strict: true }));
   v1.use(express.json({ limit: MAX_BODY, strict: true }));
   v1.use('/orgs/:orgId', requireOrgAccess);
   v1.use('/orgs/:orgId/autotask/connection', connectionRouter(deps));
   v1.use('/orgs/:orgId/autotask/catalog', catalogRouter(deps));
   v1.use('/orgs/:orgId/autotask/mappings', mappingsRouter(deps));
   v1.use('/orgs/:orgId/tenants', tenantsRouter(deps));
+  v1.use('/orgs/:orgId/alerts', alertsRouter(deps));
   app.use('/v1', v1);
 
   app.use(notFound);

@@ -1,15 +1,18 @@
+import type { Client } from '@temporalio/client';
 import { Router } from 'express';
+import type { Logger } from '../config/logger';
 import { activeCompanies } from '../db/catalog';
 import type { Database } from '../db/client';
 import { type ConfigurationState, listTenants, loadConfiguration, updateConfiguration } from '../db/mappings';
 import { type ConfigurationPatch, describeConfiguration } from '../mapping/configuration';
 import { suggestMappings } from '../mapping/suggestions';
+import { nudgeAlertsAfterChange } from './alert-nudges';
 import { HttpError, invalidInput, requireJson } from './errors';
 import { orgIdOf } from './org-params';
 import { type ConfigurationResource, mappingPatchSchema } from './schemas';
 
 /** `/v1/orgs/:orgId/autotask/mappings`: the configuration page's data; every change saves at once. */
-export function mappingsRouter({ db }: { db: Database }): Router {
+export function mappingsRouter({ db, temporal, log }: { db: Database; temporal: Client; log: Logger }): Router {
   const router = Router({ mergeParams: true });
 
   router.get('/', async (req, res) => {
@@ -35,6 +38,7 @@ export function mappingsRouter({ db }: { db: Database }): Router {
       const summary = result.problems.map((p) => `${p.field}: ${p.message}`).join('; ');
       throw new HttpError(422, 'invalid_mapping', `Not saved: ${summary}`, result.problems);
     }
+    await nudgeAlertsAfterChange(temporal, db, log, orgId);
     res.set('ETag', etagOf(result.state.version)).json(toResource(orgId, result.state));
   });
 

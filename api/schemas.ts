@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import { refreshModes } from '../db/schema';
-import { LINK_FAILURE_CODES } from '../workflows/shared';
+import { alertStates, refreshModes } from '../db/schema';
+import { REOPEN_POLICIES } from '../mapping/configuration';
+import { ALERT_SEVERITIES, ALERT_STATUSES, LINK_FAILURE_CODES } from '../workflows/shared';
 
 export const orgIdSchema = z
   .string()
@@ -120,6 +121,19 @@ export const mappingPatchSchema = z
     subIssueType: picklistChoice,
     source: picklistChoice,
     ticketType: picklistChoice,
+    noteType: picklistChoice,
+    notePublish: picklistChoice,
+    catchAllCompany: z
+      .number({ error: 'must be an Autotask company id or null' })
+      .int()
+      .min(0)
+      .max(INT32_MAX)
+      .nullable()
+      .optional()
+      .meta({ description: 'Alerts of unmapped tenants open tickets in this company; null makes them wait for a mapping.' }),
+    reopenPolicy: z
+      .enum(REOPEN_POLICIES, { error: 'must be "reopen" (reopen the resolved ticket) or "new" (open a new ticket naming the old one)' })
+      .optional(),
   })
   .refine((patch) => Object.keys(patch).length > 0, 'send at least one setting or tenant mapping')
   .meta({ id: 'MappingPatch', description: 'Any subset of the configuration; each value is checked against the catalog.' });
@@ -168,6 +182,14 @@ export const configurationSchema = z
       subIssueType: settingSchema,
       source: settingSchema,
       ticketType: settingSchema,
+      noteType: settingSchema,
+      notePublish: settingSchema,
+      catchAllCompany: z.object({
+        value: z.number().int().nullable(),
+        label: z.string().nullable(),
+        health: z.enum(['ok', 'company_inactive', 'company_missing', 'unmapped']),
+      }),
+      reopenPolicy: z.enum(REOPEN_POLICIES),
       priorities: z.object({ low: settingSchema, medium: settingSchema, high: settingSchema, critical: settingSchema }),
     }),
     summary: z.object({
@@ -240,3 +262,84 @@ export const picklistsSchema = z
   })
   .meta({ id: 'Picklists' });
 export type Picklists = z.infer<typeof picklistsSchema>;
+
+/** How many events one POST may carry. */
+export const MAX_ALERT_BATCH = 100;
+/** Longer descriptions are accepted and cut to Autotask's 8,000 characters on the ticket. */
+const MAX_ALERT_DESCRIPTION = 32_000;
+
+export const alertIdSchema = z
+  .string({ error: 'alertId is required' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'an alert id is 1–128 letters, digits, ".", "_", ":" or "-", starting with a letter or digit');
+
+export const alertEventSchema = z
+  .strictObject(
+    {
+      tenantId: tenantIdSchema,
+      alertId: alertIdSchema,
+      revision: z
+        .number({ error: 'revision must be an integer that grows with every change of the alert' })
+        .int('revision must be an integer')
+        .min(0, 'revision must be 0 or more')
+        .max(INT32_MAX),
+      status: z.enum(ALERT_STATUSES, { error: `status must be one of ${ALERT_STATUSES.join(', ')}` }),
+      severity: z.enum(ALERT_SEVERITIES, { error: `severity must be one of ${ALERT_SEVERITIES.join(', ')}` }),
+      title: requiredText('title', 2_000),
+      description: z
+        .string({ error: 'description must be a string' })
+        .max(MAX_ALERT_DESCRIPTION, `description is at most ${MAX_ALERT_DESCRIPTION} characters`)
+        .refine((text) => !text.includes('\u0000'), 'description must not contain NUL characters'),
+      url: z.url({ protocol: /^https?$/, error: 'url must be an http(s) URL' }).max(2_000).optional(),
+      occurredAt: z.iso.datetime({ offset: true, error: 'occurredAt must be an ISO-8601 date-time, e.g. 2026-12-03T17:00:00Z' }),
+    },
+    { error: (issue) => (issue.code === 'unrecognized_keys' ? 'unknown field' : 'an alert event is a JSON object') },
+  )
+  .meta({ id: 'AlertEvent', description: 'One delivery of an alert; `revision` orders the deliveries of one alert.' });
+
+export const alertListQuerySchema = z.strictObject({
+  state: z.enum(alertStates, { error: `state must be one of ${alertStates.join(', ')}` }).optional(),
+  tenantId: tenantIdSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: alertIdSchema.optional(),
+});
+
+const eventResultSchema = z.object({
+  index: z.number().int(),
+  alertId: z.string().nullable(),
+  revision: z.number().int().nullable(),
+  status: z.number().int().meta({ description: '202 accepted, 400 invalid, 409 conflicting tenant, 503 try again.' }),
+  error: z.object({ code: z.string(), message: z.string(), details: z.unknown().optional() }).optional(),
+});
+export type EventResult = z.infer<typeof eventResultSchema>;
+
+export const alertBatchResultSchema = z
+  .object({ accepted: z.number().int(), rejected: z.number().int(), results: z.array(eventResultSchema) })
+  .meta({ id: 'AlertBatchResult', description: 'One result per event, in the order sent.' });
+export type AlertBatchResult = z.infer<typeof alertBatchResultSchema>;
+
+export const alertSchema = z
+  .object({
+    orgId: z.string(),
+    alertId: z.string(),
+    tenantId: z.string(),
+    state: z.enum(alertStates),
+    ticket: z
+      .object({
+        id: z.number().int(),
+        number: z.string().nullable(),
+        url: z.string().nullable().meta({ description: 'Opens the ticket in the Autotask web UI.' }),
+      })
+      .nullable(),
+    previousTicketNumber: z.string().nullable(),
+    lastReceivedRevision: z.number().int(),
+    lastAppliedRevision: z.number().int().nullable(),
+    lastError: z.object({ message: z.string(), at: z.string() }).nullable(),
+    workflowId: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'Alert', description: 'Where an alert stands in Autotask.' });
+export type AlertResource = z.infer<typeof alertSchema>;
+
+export const alertPageSchema = z.object({ items: z.array(alertSchema), nextCursor: z.string().nullable() }).meta({ id: 'AlertPage' });
+export type AlertPage = z.infer<typeof alertPageSchema>;

@@ -89,6 +89,46 @@ export interface QueryBody {
   IncludeFields?: string[];
 }
 
+const itemIdSchema = z.object({ itemId: z.number() });
+
+const ticketSchema = z.object({
+  id: z.number().int(),
+  ticketNumber: z.string(),
+  status: z.number().int(),
+  externalID: z.string().nullish(),
+});
+export type Ticket = z.infer<typeof ticketSchema>;
+
+/** The fields this engine writes on a ticket (TicketModel); unset ones are left out, since Autotask fails on nulls. */
+export interface TicketFields {
+  companyID: number;
+  title: string;
+  description: string;
+  status: number;
+  priority: number;
+  queueID: number;
+  externalID: string;
+  issueType?: number;
+  subIssueType?: number;
+  source?: number;
+  ticketType?: number;
+}
+
+export interface TicketNote {
+  title: string;
+  description: string;
+  noteType: number;
+  publish: number;
+}
+
+/**
+ * Decides when a request may leave: Autotask allows a few concurrent requests per integration and endpoint and a
+ * number per hour per database, shared by every worker. `endpoint` is the entity segment (`Tickets`, `Companies`).
+ */
+export interface RequestGate {
+  run<T>(endpoint: string, work: () => Promise<T>, signal?: AbortSignal): Promise<T>;
+}
+
 const errorBodySchema = z.object({ errors: z.array(z.union([z.string(), z.object({ message: z.string() })])) });
 
 export interface AutotaskClientOptions {
@@ -133,13 +173,13 @@ export class AutotaskClient {
     if (!this.zones.has(username)) this.zones.set(username, zone);
   }
 
-  /** Calls made with one API user's credentials. */
-  as(credentials: AutotaskCredentials): AutotaskSession {
-    return new AutotaskSession(this, credentials);
+  /** Calls made with one API user's credentials; through `gate` when one is given. */
+  as(credentials: AutotaskCredentials, gate?: RequestGate): AutotaskSession {
+    return new AutotaskSession(this, credentials, gate);
   }
 
   /** @internal Sends an authenticated request to the user's zone. */
-  async request(credentials: AutotaskCredentials, method: string, path: string, body: unknown, call: CallOptions): Promise<unknown> {
+  async request(credentials: AutotaskCredentials, method: string, path: string, body: unknown, call: CallOptions, gate?: RequestGate): Promise<unknown> {
     const zone = await this.zoneFor(credentials.username, call);
     const url = path.startsWith('http') ? new URL(path) : new URL(`${API_VERSION}/${path}`, zone.apiUrl);
     // Absolute URLs come from Autotask's own answers (nextPageUrl): the credentials go to the user's zone and nowhere else.
@@ -153,11 +193,19 @@ export class AutotaskClient {
       Accept: 'application/json',
     };
     if (body !== undefined) headers['Content-Type'] = 'application/json';
-    try {
-      return await this.send(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, call);
-    } catch (err) {
-      if (err instanceof AutotaskError && err.kind === 'transient' && err.status === undefined) this.zones.delete(credentials.username);
-      throw err;
+    const send = () => this.send(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }, call);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await (gate ? gate.run(endpointOf(url), send, call.signal) : send());
+      } catch (err) {
+        // A 429 means Autotask did nothing: pause (outside the gate, freeing the slot) and send it again.
+        if (err instanceof AutotaskError && err.kind === 'thread_limit' && attempt < THREAD_LIMIT_ATTEMPTS) {
+          await pause(err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : backoffMs(attempt), call.signal);
+          continue;
+        }
+        if (err instanceof AutotaskError && err.kind === 'transient' && err.status === undefined) this.zones.delete(credentials.username);
+        throw err;
+      }
     }
   }
 
@@ -187,6 +235,7 @@ export class AutotaskSession {
   constructor(
     private readonly client: AutotaskClient,
     private readonly credentials: AutotaskCredentials,
+    private readonly gate?: RequestGate,
   ) {}
 
   zone(call?: CallOptions): Promise<Zone> {
@@ -212,7 +261,7 @@ export class AutotaskSession {
   }
 
   async count(entity: string, body: QueryBody, call: CallOptions = {}): Promise<number> {
-    const answer = await this.client.request(this.credentials, 'POST', `${entity}/query/count`, body, call);
+    const answer = await this.send('POST', `${entity}/query/count`, body, call);
     return parse(z.object({ queryCount: z.number() }), answer, `${entity}/query/count`).queryCount;
   }
 
@@ -221,14 +270,86 @@ export class AutotaskSession {
    * it is fetched by POST with the same body (a GET would answer 405).
    */
   async queryPage(entity: string, body: QueryBody, nextPageUrl: string | null = null, call: CallOptions = {}): Promise<QueryPage> {
-    const answer = await this.client.request(this.credentials, 'POST', nextPageUrl ?? `${entity}/query`, body, call);
+    const answer = await this.send('POST', nextPageUrl ?? `${entity}/query`, body, call);
     const page = parse(pageSchema, answer, `${entity}/query`);
     return { items: page.items, nextPageUrl: page.pageDetails?.nextPageUrl ?? null };
   }
 
-  private get(path: string, call: CallOptions): Promise<unknown> {
-    return this.client.request(this.credentials, 'GET', path, undefined, call);
+  /** Creates a ticket; Autotask answers with its id only. */
+  async createTicket(fields: TicketFields, call: CallOptions = {}): Promise<number> {
+    return parse(itemIdSchema, await this.send('POST', 'Tickets', withoutUnset(fields), call), 'Tickets').itemId;
   }
+
+  /** Changes only the fields given (PATCH goes to the collection, with the id in the body). */
+  async updateTicket(id: number, fields: Partial<Omit<TicketFields, 'externalID'>>, call: CallOptions = {}): Promise<void> {
+    await this.send('PATCH', 'Tickets', { ...withoutUnset(fields), id }, call);
+  }
+
+  async ticket(id: number, call: CallOptions = {}): Promise<Ticket> {
+    const answer = parse(z.object({ item: ticketSchema.nullable() }), await this.get(`Tickets/${id}`, call), `Tickets/${id}`);
+    // Some entities answer a missing id with `{"item": null}` instead of a 404.
+    if (!answer.item) throw new AutotaskError('not_found', `Autotask has no ticket ${id}`);
+    return answer.item;
+  }
+
+  /** The oldest ticket carrying this externalID (Autotask does not enforce uniqueness), if any. */
+  async findTicketByExternalId(externalID: string, call: CallOptions = {}): Promise<Ticket | undefined> {
+    const { items } = await this.queryPage('Tickets', { filter: [{ op: 'eq', field: 'externalID', value: externalID }], MaxRecords: 50 }, null, call);
+    const tickets = items.map((item) => parse(ticketSchema, item, 'Tickets/query'));
+    return tickets.sort((a, b) => a.id - b.id)[0];
+  }
+
+  /** Notes are created through their ticket (`POST /TicketNotes` does not exist). */
+  async createTicketNote(ticketId: number, note: TicketNote, call: CallOptions = {}): Promise<number> {
+    return parse(itemIdSchema, await this.send('POST', `Tickets/${ticketId}/Notes`, { ...note, ticketID: ticketId }, call), 'Tickets/Notes').itemId;
+  }
+
+  /** Whether the ticket already has a note with this title. */
+  async hasTicketNote(ticketId: number, title: string, call: CallOptions = {}): Promise<boolean> {
+    const filter = [
+      { op: 'eq', field: 'ticketID', value: ticketId },
+      { op: 'eq', field: 'title', value: title },
+    ];
+    const { items } = await this.queryPage('TicketNotes', { filter, MaxRecords: 1, IncludeFields: ['id'] }, null, call);
+    return items.length > 0;
+  }
+
+  private get(path: string, call: CallOptions): Promise<unknown> {
+    return this.send('GET', path, undefined, call);
+  }
+
+  private send(method: string, path: string, body: unknown, call: CallOptions): Promise<unknown> {
+    return this.client.request(this.credentials, method, path, body, call, this.gate);
+  }
+}
+
+/** Sends of one request refused with 429 before the caller hears of it (its own retries take over then). */
+const THREAD_LIMIT_ATTEMPTS = 6;
+
+/** 0.2, 0.4, 0.8 … s, capped at 5 s, spread ±50 % so refused callers do not come back together. */
+function backoffMs(attempt: number): number {
+  return Math.min(5_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random());
+}
+
+function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      reject(signal.reason);
+    }, { once: true });
+  });
+}
+
+/** The thread-limit bucket of a request: the entity segment after the version (`…/V1.0/Tickets/12/Notes` → `Tickets`). */
+function endpointOf(url: URL): string {
+  const segments = url.pathname.split('/');
+  const version = segments.findIndex((s) => s.toLowerCase() === API_VERSION.toLowerCase());
+  return segments[version + 1] ?? '';
+}
+
+function withoutUnset<T extends object>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined && v !== null)) as Partial<T>;
 }
 
 function classify(response: Response, json: unknown, endpoint: string): AutotaskError {

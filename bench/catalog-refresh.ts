@@ -49,7 +49,7 @@ async function main() {
   const orgId = 'bench-org';
   const attempt = await beginLinkAttempt(database.db, new SecretBox(config.ENCRYPTION_KEY), orgId, account);
   const zone = { name: 'America West', apiUrl: `${sim.baseUrl}/ws5/ATServicesRest/`, webUrl: `${sim.baseUrl}/ww5/` };
-  await recordOutcome(database.db, attempt, { status: 'connected', zone });
+  await recordOutcome(database.db, attempt, { status: 'connected', zone, requestThreshold: 10_000 });
 
   const worker = await createWorker(config);
   const running = worker.run();

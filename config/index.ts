@@ -64,6 +64,27 @@ export const envSchema = z.object({
   CATALOG_FULL_REFRESH_INTERVAL_MS: milliseconds(86_400_000),
   /** A workflow bundle built ahead of time (production); without it the worker bundles `workflows/` at start. */
   WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  /** Requests one link may have in flight per Autotask endpoint, across every worker (Autotask refuses a 4th with 429). */
+  AUTOTASK_MAX_IN_FLIGHT_PER_ENDPOINT: z.coerce.number().int().min(1).max(3).default(3),
+  /**
+   * Share of the database's hourly request threshold (read from ThresholdInformation when the link is confirmed,
+   * 10,000 until then) this engine may spend; every other tool of the MSP shares the rest, and Autotask slows every
+   * call down once the hour passes 50 %.
+   */
+  AUTOTASK_HOURLY_BUDGET_SHARE: z.coerce.number().gt(0).max(1).default(0.3),
+  /**
+   * Activities one worker runs at once; Autotask calls beyond the limits above wait their turn inside them. Each
+   * may hold a PostgreSQL connection while it runs: the worker opens up to this many plus 10.
+   */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().positive().default(10),
+  /** One attempt at bringing an alert's ticket up to date (a create is up to 3 Autotask calls). */
+  ALERT_ATTEMPT_TIMEOUT_MS: milliseconds(600_000),
+  /** A worker that dies while syncing an alert is noticed after this long and the attempt moves elsewhere. */
+  ALERT_HEARTBEAT_TIMEOUT_MS: milliseconds(30_000),
+  /** An alert waiting for a link or a mapping checks again this often, in case a change was not announced. */
+  ALERT_RECHECK_INTERVAL_MS: milliseconds(900_000),
+  /** An alert's workflow run ends after this long without events; a later event starts a new one. */
+  ALERT_IDLE_TIMEOUT_MS: milliseconds(86_400_000),
   /** Longest a `Prefer: wait=N` long-poll may hold a request. */
   API_MAX_WAIT_SECONDS: z.coerce.number().int().positive().default(60),
 });
@@ -75,6 +96,9 @@ const configSchema = envSchema.superRefine((env, ctx) => {
   }
   if (env.CATALOG_REFRESH_JITTER_MS >= env.CATALOG_REFRESH_INTERVAL_MS) {
     ctx.addIssue({ code: 'custom', path: ['CATALOG_REFRESH_JITTER_MS'], message: 'must be shorter than CATALOG_REFRESH_INTERVAL_MS' });
+  }
+  if (env.ALERT_HEARTBEAT_TIMEOUT_MS >= env.ALERT_ATTEMPT_TIMEOUT_MS) {
+    ctx.addIssue({ code: 'custom', path: ['ALERT_HEARTBEAT_TIMEOUT_MS'], message: 'must be shorter than ALERT_ATTEMPT_TIMEOUT_MS' });
   }
   if (env.LINK_HEARTBEAT_TIMEOUT_MS >= env.LINK_ATTEMPT_TIMEOUT_MS) {
     ctx.addIssue({ code: 'custom', path: ['LINK_HEARTBEAT_TIMEOUT_MS'], message: 'must be shorter than LINK_ATTEMPT_TIMEOUT_MS' });

@@ -20,6 +20,7 @@ export async function beginLinkAttempt(db: Database, box: SecretBox, orgId: stri
     failureCode: null,
     failureMessage: null,
     failureDetail: null,
+    requestThreshold: null,
     requestedAt: now,
     verifiedAt: null,
     updatedAt: now,
@@ -55,13 +56,17 @@ export async function readConnectedCredentials(
   db: Database,
   box: SecretBox,
   orgId: string,
-): Promise<{ credentials: AutotaskCredentials; zone: Zone } | undefined> {
+): Promise<{ credentials: AutotaskCredentials; zone: Zone; requestThreshold: number | null } | undefined> {
   const [row] = await db
     .select()
     .from(autotaskConnections)
     .where(and(eq(autotaskConnections.orgId, orgId), eq(autotaskConnections.status, 'connected')));
   if (!row?.zoneName || !row.zoneApiUrl || !row.zoneWebUrl) return undefined;
-  return { credentials: unseal(box, row), zone: { name: row.zoneName, apiUrl: row.zoneApiUrl, webUrl: row.zoneWebUrl } };
+  return {
+    credentials: unseal(box, row),
+    zone: { name: row.zoneName, apiUrl: row.zoneApiUrl, webUrl: row.zoneWebUrl },
+    requestThreshold: row.requestThreshold,
+  };
 }
 
 /**
@@ -83,6 +88,7 @@ export async function recordOutcome(db: Database, attempt: LinkAttempt, outcome:
       failureMessage: failure?.message ?? null,
       failureDetail: failure?.detail ?? null,
       verifiedAt: outcome.status === 'connected' ? now : null,
+      requestThreshold: outcome.status === 'connected' ? outcome.requestThreshold : null,
       updatedAt: now,
     })
     .where(and(currentAttempt(attempt), eq(autotaskConnections.status, 'verifying')))

@@ -23,3 +23,27 @@ export function linkLock(sql: Sql): OrgLock {
     }
   };
 }
+
+export type TryLock = <T>(key: string, work: (connection: Sql) => Promise<T>) => Promise<{ result: T } | 'busy'>;
+
+/**
+ * Runs `work` unless another process holds `key`: a session advisory lock on a reserved connection, so the lock
+ * goes with the connection when a worker dies, while a stalled (not dead) worker keeps others out until it is done.
+ * `work` gets the reserved connection, to take its other session locks on it rather than reserving a second one.
+ */
+export function tryLock(sql: Sql): TryLock {
+  return async (key, work) => {
+    const connection = await sql.reserve();
+    try {
+      const [{ locked }] = await connection<[{ locked: boolean }]>`select pg_try_advisory_lock(hashtextextended(${key}, 0)) as locked`;
+      if (!locked) return 'busy';
+      try {
+        return { result: await work(connection) };
+      } finally {
+        await connection`select pg_advisory_unlock(hashtextextended(${key}, 0))`;
+      }
+    } finally {
+      connection.release();
+    }
+  };
+}

@@ -1,4 +1,4 @@
-import { and, asc, eq, getTableColumns, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { applyPatch, Catalog, type ConfigurationPatch, type MappingProblem, type Settings, settingsColumns, settingsOf, validatePatch } from '../mapping/configuration';
 import { findCompanies } from './catalog';
 import type { Database } from './client';
@@ -36,7 +36,9 @@ export async function loadConfiguration(db: Executor, orgId: string, extraCompan
     listTenants(db, orgId),
     db.select().from(autotaskPicklistValues).where(eq(autotaskPicklistValues.orgId, orgId)),
   ]);
-  const companyIds = [...new Set([...tenantRows.flatMap((t) => (t.companyId === null ? [] : [t.companyId])), ...extraCompanyIds])];
+  const catchAll = row?.catchAllCompany ?? null;
+  const mapped = tenantRows.flatMap((t) => (t.companyId === null ? [] : [t.companyId]));
+  const companyIds = [...new Set([...mapped, ...(catchAll === null ? [] : [catchAll]), ...extraCompanyIds])];
   const companies = await findCompanies(db, orgId, companyIds);
   return {
     version: row?.version ?? 0,
@@ -59,7 +61,7 @@ export async function updateConfiguration(db: Database, orgId: string, patch: Co
     const [locked] = await tx.select({ version: autotaskConfiguration.version }).from(autotaskConfiguration).where(eq(autotaskConfiguration.orgId, orgId)).for('update');
     if (expectedVersion !== undefined && locked!.version !== expectedVersion) return { status: 'stale', version: locked!.version };
 
-    const patchedCompanies = Object.values(patch.tenants ?? {}).filter((id): id is number => id !== null);
+    const patchedCompanies = [...Object.values(patch.tenants ?? {}), patch.settings.catchAllCompany].filter((id): id is number => typeof id === 'number');
     const current = await loadConfiguration(tx, orgId, patchedCompanies);
     const next = applyPatch(current.settings, patch.settings);
     const problems = validatePatch(patch, next, current.catalog, new Map(current.tenants.map((t) => [t.tenantId, t])));
@@ -75,4 +77,39 @@ export async function updateConfiguration(db: Database, orgId: string, patch: Co
     }
     return { status: 'updated', state: await loadConfiguration(tx, orgId) };
   });
+}
+
+export interface TicketSettings {
+  settings: Settings;
+  /** The Autotask company the tenant is mapped to. */
+  tenantCompanyId: number | null;
+  /** Picklist values used when the configuration leaves a choice open. */
+  defaults: { priority: number | null; noteType: number; publish: number };
+}
+
+const DEFAULTED_PICKLISTS = ['Tickets.priority', 'TicketNotes.noteType', 'TicketNotes.publish'];
+
+/** What opening or updating one tenant's ticket needs: a few rows, not the whole catalog. */
+export async function loadTicketSettings(db: Executor, orgId: string, tenantId: string): Promise<TicketSettings> {
+  const [[row], [tenant], values] = await Promise.all([
+    db.select().from(autotaskConfiguration).where(eq(autotaskConfiguration.orgId, orgId)),
+    db.select({ companyId: tenants.companyId }).from(tenants).where(and(eq(tenants.orgId, orgId), eq(tenants.tenantId, tenantId))),
+    db
+      .select()
+      .from(autotaskPicklistValues)
+      .where(and(eq(autotaskPicklistValues.orgId, orgId), inArray(autotaskPicklistValues.field, DEFAULTED_PICKLISTS), eq(autotaskPicklistValues.present, true), eq(autotaskPicklistValues.isActive, true)))
+      .orderBy(asc(autotaskPicklistValues.sortOrder)),
+  ]);
+  const of = (field: string) => values.filter((v) => v.field === field);
+  const defaultOf = (field: string) => of(field).find((v) => v.isDefault)?.value ?? null;
+  return {
+    settings: settingsOf(row),
+    tenantCompanyId: tenant?.companyId ?? null,
+    defaults: {
+      priority: defaultOf('Tickets.priority'),
+      noteType: defaultOf('TicketNotes.noteType') ?? 1,
+      // Notes stay internal unless the configuration says otherwise: the first "Internal…" publish level of the tenant.
+      publish: of('TicketNotes.publish').find((v) => /^internal/i.test(v.label))?.value ?? defaultOf('TicketNotes.publish') ?? 1,
+    },
+  };
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { boolean, index, integer, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { LINK_FAILURE_CODES } from '../workflows/shared';
 
 export const connectionStatuses = ['verifying', 'connected', 'failed'] as const;
@@ -21,6 +21,8 @@ export const autotaskConnections = pgTable('autotask_connections', {
   failureCode: text('failure_code', { enum: LINK_FAILURE_CODES }),
   failureMessage: text('failure_message'),
   failureDetail: text('failure_detail'),
+  /** Autotask's `externalRequestThreshold` (requests per hour for the whole database), read when the link was confirmed. */
+  requestThreshold: integer('request_threshold'),
   requestedAt: timestamp('requested_at', { withTimezone: true }).notNull(),
   verifiedAt: timestamp('verified_at', { withTimezone: true }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
@@ -126,6 +128,69 @@ export const autotaskConfiguration = pgTable('autotask_configuration', {
   subIssueType: integer('sub_issue_type'),
   source: integer('source'),
   ticketType: integer('ticket_type'),
+  noteType: integer('note_type'),
+  notePublish: integer('note_publish'),
+  /** Tickets of tenants without a mapping go to this company instead of waiting for one. */
+  catchAllCompany: integer('catch_all_company'),
+  /** What an alert that reopens after its ticket was resolved does: `reopen` that ticket, or open a `new` one. */
+  reopenPolicy: text('reopen_policy', { enum: ['reopen', 'new'] }),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 export type ConfigurationRow = typeof autotaskConfiguration.$inferSelect;
+
+export const alertStates = ['waiting_for_connection', 'waiting_for_mapping', 'creating', 'synced', 'failed'] as const;
+export type AlertState = (typeof alertStates)[number];
+
+/** What the ticket was last made to say, so the next revision's note can tell what changed. */
+export interface AlertSnapshot {
+  status: 'open' | 'updated' | 'resolved';
+  severity: string;
+  title: string;
+  description: string;
+  url: string | null;
+}
+
+/**
+ * One row per (org, alert): the alert's Autotask ticket and how far it is in sync. The markers `createPending` and
+ * `notePendingRevision` are written before a create or note is sent: after a failure that may have reached Autotask,
+ * they say to look the record up before sending it again.
+ */
+export const alertSyncs = pgTable(
+  'alert_syncs',
+  {
+    orgId: text('org_id').notNull(),
+    alertId: text('alert_id').notNull(),
+    tenantId: text('tenant_id').notNull(),
+    state: text('state', { enum: alertStates }).notNull(),
+    receivedRevision: integer('received_revision').notNull(),
+    appliedRevision: integer('applied_revision'),
+    applied: jsonb('applied').$type<AlertSnapshot>(),
+    companyId: integer('company_id'),
+    ticketId: integer('ticket_id'),
+    ticketNumber: text('ticket_number'),
+    /** Counts the tickets this alert opened: a reopen under the `new` policy opens another, with its own externalID. */
+    generation: integer('generation').notNull().default(1),
+    previousTicketNumber: text('previous_ticket_number'),
+    /** The Autotask status we last gave the ticket, to skip an update that would change nothing. */
+    ticketStatus: integer('ticket_status'),
+    createPending: boolean('create_pending').notNull().default(false),
+    notePendingRevision: integer('note_pending_revision'),
+    lastError: text('last_error'),
+    lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.alertId] }), index('alert_syncs_by_state').on(t.orgId, t.state, t.alertId)],
+);
+export type AlertSyncRow = typeof alertSyncs.$inferSelect;
+
+/** Autotask requests per org and minute: the rolling hour of them is checked against the org's hourly budget. */
+export const autotaskRequestCounts = pgTable(
+  'autotask_request_counts',
+  {
+    orgId: text('org_id').notNull(),
+    minute: timestamp('minute', { withTimezone: true }).notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.orgId, t.minute] })],
+);

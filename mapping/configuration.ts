@@ -12,6 +12,8 @@ export const SETTINGS = {
   subIssueType: { picklist: 'Tickets.subIssueType', required: false, label: 'sub-issue type' },
   source: { picklist: 'Tickets.source', required: false, label: 'source' },
   ticketType: { picklist: 'Tickets.ticketType', required: false, label: 'ticket type' },
+  noteType: { picklist: 'TicketNotes.noteType', required: false, label: 'note type' },
+  notePublish: { picklist: 'TicketNotes.publish', required: false, label: 'note publish level' },
 } as const;
 export type SettingName = keyof typeof SETTINGS;
 
@@ -20,11 +22,22 @@ export type Severity = (typeof SEVERITIES)[number];
 const PRIORITY_PICKLIST = 'Tickets.priority';
 const priorityColumn = { low: 'priorityLow', medium: 'priorityMedium', high: 'priorityHigh', critical: 'priorityCritical' } as const;
 
-export type Settings = Record<SettingName, number | null> & { priorities: Record<Severity, number | null> };
+export const REOPEN_POLICIES = ['reopen', 'new'] as const;
+export type ReopenPolicy = (typeof REOPEN_POLICIES)[number];
+
+export type Settings = Record<SettingName, number | null> & {
+  priorities: Record<Severity, number | null>;
+  /** The company for alerts of tenants that have no mapping; `null` makes them wait for one. */
+  catchAllCompany: number | null;
+  reopenPolicy: ReopenPolicy;
+};
 
 export interface ConfigurationPatch {
   tenants?: Record<string, number | null>;
-  settings: Partial<Record<SettingName, number | null>> & { priorities?: Partial<Record<Severity, number | null>> };
+  settings: Partial<Record<SettingName | 'catchAllCompany', number | null>> & {
+    priorities?: Partial<Record<Severity, number | null>>;
+    reopenPolicy?: ReopenPolicy;
+  };
 }
 
 export type ValueHealth = 'ok' | 'value_inactive' | 'value_missing' | 'unset';
@@ -92,6 +105,10 @@ export function settingsOf(row: ConfigurationRow | undefined): Settings {
     subIssueType: pick('subIssueType'),
     source: pick('source'),
     ticketType: pick('ticketType'),
+    noteType: pick('noteType'),
+    notePublish: pick('notePublish'),
+    catchAllCompany: pick('catchAllCompany'),
+    reopenPolicy: row?.reopenPolicy ?? 'reopen',
     priorities: { low: pick('priorityLow'), medium: pick('priorityMedium'), high: pick('priorityHigh'), critical: pick('priorityCritical') },
   };
 }
@@ -131,10 +148,11 @@ export function validatePatch(patch: ConfigurationPatch, next: Settings, catalog
     }
   };
 
-  const { priorities = {}, ...single } = patch.settings;
+  const { priorities = {}, catchAllCompany, reopenPolicy: _policy, ...single } = patch.settings;
   for (const name of Object.keys(single) as SettingName[]) {
     if (name !== 'subIssueType') check(name, SETTINGS[name].picklist, single[name], SETTINGS[name].label);
   }
+  if (catchAllCompany !== undefined && catchAllCompany !== null) checkCompany('catchAllCompany', catchAllCompany);
   for (const severity of Object.keys(priorities) as Severity[]) {
     check(`priorities.${severity}`, PRIORITY_PICKLIST, priorities[severity], `priority for ${severity} alerts`);
   }
@@ -146,13 +164,15 @@ export function validatePatch(patch: ConfigurationPatch, next: Settings, catalog
   for (const [tenantId, companyId] of Object.entries(patch.tenants ?? {})) {
     const field = `tenants.${tenantId}`;
     if (!tenants.has(tenantId)) problems.push({ field, message: `no tenant ${tenantId} is registered for this org` });
-    else if (companyId !== null) {
-      const company = catalog.company(companyId);
-      if (!company) problems.push({ field, message: `${companyId} is not an Autotask company of this link; search GET …/autotask/catalog/companies` });
-      else if (!company.isActive) problems.push({ field, message: `company ${companyId} (${company.name}) is inactive in Autotask` });
-    }
+    else if (companyId !== null) checkCompany(field, companyId);
   }
   return problems;
+
+  function checkCompany(field: string, companyId: number) {
+    const company = catalog.company(companyId);
+    if (!company) problems.push({ field, message: `${companyId} is not an Autotask company of this link; search GET …/autotask/catalog/companies` });
+    else if (!company.isActive) problems.push({ field, message: `company ${companyId} (${company.name}) is inactive in Autotask` });
+  }
 }
 
 /** The whole configuration with the health of each part, as the configuration page shows it. */
@@ -167,6 +187,12 @@ export function describeConfiguration(settings: Settings, catalog: Catalog, tena
     ...Object.fromEntries((Object.keys(SETTINGS) as SettingName[]).map((name) => [name, describe(SETTINGS[name].picklist, settings[name], SETTINGS[name].required)])),
     priorities: Object.fromEntries(SEVERITIES.map((s) => [s, describe(PRIORITY_PICKLIST, settings.priorities[s], false)])),
   } as Record<SettingName, ReturnType<typeof describe>> & { priorities: Record<Severity, ReturnType<typeof describe>> };
+  const catchAll = settings.catchAllCompany;
+  const catchAllView = {
+    value: catchAll,
+    label: catchAll === null ? null : (catalog.company(catchAll)?.name ?? null),
+    health: catalog.companyHealth(catchAll),
+  };
 
   const tenantsView = tenantRows.map((t) => ({
     tenantId: t.tenantId,
@@ -178,11 +204,12 @@ export function describeConfiguration(settings: Settings, catalog: Catalog, tena
   }));
 
   const settingViews = [...(Object.keys(SETTINGS) as SettingName[]).map((n) => settingsView[n]), ...SEVERITIES.map((s) => settingsView.priorities[s])];
-  const settingsNeedingAttention = settingViews.filter((v) => (v.health === 'unset' ? v.required : v.health !== 'ok')).length;
+  const settingsNeedingAttention =
+    settingViews.filter((v) => (v.health === 'unset' ? v.required : v.health !== 'ok')).length + (catchAllView.health === 'ok' || catchAllView.health === 'unmapped' ? 0 : 1);
   const mapped = tenantsView.filter((t) => t.companyId !== null);
   return {
     tenants: tenantsView,
-    settings: settingsView,
+    settings: { ...settingsView, catchAllCompany: catchAllView, reopenPolicy: settings.reopenPolicy },
     summary: {
       tenants: tenantsView.length,
       mapped: mapped.length,

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
-import { PETRA_ORG_ID } from '../workflows/shared';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
 /** v1.5.1 is the last tag `go install` accepts: later ones carry a replace directive. */
 const CLI_VERSION = 'v1.5.1';
@@ -67,7 +67,7 @@ export async function startTemporal(options: Omit<DevServerOptions, 'cliPath'>, 
       ui: options.uiPort !== undefined,
       uiPort: options.uiPort,
       dbFilename: options.dbFile,
-      searchAttributes: [PETRA_ORG_ID],
+      searchAttributes: SEARCH_ATTRIBUTES,
     },
   });
   return {
@@ -80,7 +80,7 @@ export async function startTemporal(options: Omit<DevServerOptions, 'cliPath'>, 
 /** Starts `temporal server start-dev` and waits until it answers. */
 async function startDevServer(options: DevServerOptions): Promise<DevServer> {
   const args = ['server', 'start-dev', '--ip', options.ip, '--port', String(options.port), '--namespace', options.namespace, '--log-level', 'error'];
-  args.push('--search-attribute', `${PETRA_ORG_ID.name}=Keyword`);
+  for (const key of SEARCH_ATTRIBUTES) args.push('--search-attribute', `${key.name}=Keyword`);
   if (options.uiPort) args.push('--ui-port', String(options.uiPort));
   else args.push('--headless');
   if (options.dbFile) {

@@ -2,19 +2,19 @@
 import { COMPANY, COMPANY_SCHEMA } from './entities';
 import type { QueryableStore, Row } from './query';
 import type { CompanyRecord, SimulatedCompany } from './types';
-import { formatTimestamp } from './wire';
+import { formatTimestamp, monotonicClock } from './wire';
 
 export class CompanyStore implements QueryableStore {
   readonly entity = COMPANY;
   readonly fields = COMPANY_SCHEMA;
   private readonly byId = new Map<number, CompanyRecord>();
-  private lastStamp = 0;
+  private readonly clock = monotonicClock();
 
   rows(): Row[] {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }
 
-  get(id: number): Row | undefined {
+  get(id: number): CompanyRecord | undefined {
     return this.byId.get(id);
   }
 
@@ -31,10 +31,8 @@ export class CompanyStore implements QueryableStore {
     return structuredClone(stored);
   }
 
-  /** Strictly increasing, so an incremental sync using `gt lastTrackedModifiedDateTime` never misses two edits in the same millisecond. */
   private stamp(): string {
-    this.lastStamp = Math.max(Date.now(), this.lastStamp + 1);
-    return formatTimestamp(this.lastStamp);
+    return formatTimestamp(this.clock());
   }
 
   private build(input: SimulatedCompany, existing: CompanyRecord | undefined, now: string, forceStamp = false): CompanyRecord {

@@ -110,20 +110,25 @@ function fieldInfo(name: string, dataType: FieldType, o: FieldOptions = {}) {
 }
 
 /**
- * A small tenant-like subset of Tickets/entityInformation/fields: system and custom values, some inactive, a dependent picklist.
- * Defaults only: each simulator serves and edits its own copy (FieldStore).
+ * A small tenant-like subset of Tickets/entityInformation/fields: the TicketModel fields the simulator stores, with system and
+ * custom picklist values, some inactive, and a dependent picklist. Writes are validated against it (lengths, required fields,
+ * picklists). Defaults only: each simulator serves and edits its own copy (FieldStore).
  */
 export const TICKET_FIELDS = [
   fieldInfo('id', 'long', { readOnly: true }),
+  fieldInfo('ticketNumber', 'string', { length: 50, readOnly: true }),
   fieldInfo('title', 'string', { length: 255, required: true }),
   fieldInfo('description', 'string', { length: 8000 }),
   fieldInfo('companyID', 'integer', { required: true, reference: 'Company' }),
   fieldInfo('contactID', 'integer', { reference: 'Contact' }),
   fieldInfo('assignedResourceID', 'integer', { reference: 'Resource' }),
+  fieldInfo('assignedResourceRoleID', 'integer', { reference: 'Role' }),
   fieldInfo('externalID', 'string', { length: 50 }),
   fieldInfo('dueDateTime', 'datetime'),
   fieldInfo('createDate', 'datetime', { readOnly: true }),
-  fieldInfo('lastTrackedModifiedDateTime', 'datetime', { readOnly: true }),
+  fieldInfo('lastActivityDate', 'datetime', { readOnly: true }),
+  fieldInfo('lastTrackedModificationDateTime', 'datetime', { readOnly: true }),
+  fieldInfo('completedDate', 'datetime', { readOnly: true }),
   fieldInfo('status', 'integer', {
     required: true,
     picklist: picklist([
@@ -242,3 +247,11 @@ export const TICKET_NOTE_FIELDS = [
     ]),
   }),
 ];
+
+/** Query schemas of the entities whose stored fields their metadata lists in full. */
+function schemaOf(fields: FieldInfo[]): Map<string, { name: string; type: FieldType }> {
+  return new Map(fields.map((f) => [f.name.toLowerCase(), { name: f.name, type: f.dataType }]));
+}
+
+export const TICKET_SCHEMA = schemaOf(TICKET_FIELDS);
+export const TICKET_NOTE_SCHEMA = schemaOf(TICKET_NOTE_FIELDS);

@@ -54,9 +54,19 @@ export class FieldStore {
     }));
   }
 
-  /** The live values array of a picklist field, matched case-insensitively like the API matches field names. */
+  /** The live definition of a field, matched case-insensitively like the API matches field names; for validating writes. */
+  find(field: string): FieldInfo | undefined {
+    return this.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
+  }
+
+  /** The live definitions, for checks that run over every field (required, dependent picklists). */
+  list(): readonly FieldInfo[] {
+    return this.fields;
+  }
+
+  /** The live values array of a picklist field. */
   private values(field: string): PicklistValue[] {
-    const info = this.fields.find((f) => f.name.toLowerCase() === field.toLowerCase());
+    const info = this.find(field);
     if (!info) throw new Error(`Autotask simulator: ${this.entity.endpoint} has no field ${field}`);
     if (!info.picklistValues) throw new Error(`Autotask simulator: ${this.entity.endpoint}.${info.name} is not a picklist`);
     return info.picklistValues;

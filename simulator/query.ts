@@ -168,15 +168,16 @@ function compileNode(node: unknown, store: QueryableStore, state: CompileState):
 }
 
 export function project(row: Row, includeFields: string[] | null, store: QueryableStore): Record<string, unknown> {
-  const udfs = (row.userDefinedFields ?? []).map((u) => ({ ...u }));
-  if (!includeFields) return { ...row, userDefinedFields: udfs };
+  // Entities without UDFs (TicketNotes) answer without the array.
+  const udfs = store.entity.hasUserDefinedFields ? (row.userDefinedFields ?? []).map((u) => ({ ...u })) : undefined;
+  if (!includeFields) return udfs ? { ...row, userDefinedFields: udfs } : { ...row };
   const out: Record<string, unknown> = {};
   const wanted = new Set(includeFields.map((f) => f.toLowerCase()));
   for (const name of includeFields) {
     if (store.fields.has(name.toLowerCase())) out[name] = (row as Record<string, unknown>)[name] ?? null;
   }
-  // userDefinedFields always appears, holding only the UDFs that were asked for.
-  out.userDefinedFields = udfs.filter((u) => wanted.has(u.name.toLowerCase()));
+  // On UDF entities userDefinedFields always appears, holding only the UDFs that were asked for.
+  if (udfs) out.userDefinedFields = udfs.filter((u) => wanted.has(u.name.toLowerCase()));
   return out;
 }
 

@@ -17,13 +17,10 @@ import { COMPANY, type EntityMeta, TICKET, TICKET_FIELDS, TICKET_NOTE, TICKET_NO
 import { FieldStore } from './fields';
 import { compileFilter, type Cursor, parseCursor, parseQueryModel, project, type QueryableStore, type Row } from './query';
 import { type Ctx, type Endpoint, type Handler, header, matchRoute, parseTarget, readBody, route, type Route, searchParam } from './routing';
-import type { AutotaskSimulator, CompanyRecord, FaultRule, PicklistEntity, PicklistEntry, PicklistValuePatch, RecordedCall, SimulatedCompany, SimulatorAccount, SimulatorOptions } from './types';
-import { ApiError, errorReply, methodNotAllowed, NOT_FOUND, ok, parseJson, type Reply, sleep, threadLimitReply } from './wire';
-
-export type {
+import { TicketNoteStore, TicketStore } from './tickets';
+import type {
   AutotaskSimulator,
   CompanyRecord,
-  EntityAccess,
   FaultRule,
   PicklistEntity,
   PicklistEntry,
@@ -32,8 +29,14 @@ export type {
   SimulatedCompany,
   SimulatorAccount,
   SimulatorOptions,
-  UserDefinedFieldValue,
+  TicketEdit,
+  TicketNoteRecord,
+  TicketRecord,
 } from './types';
+import { ApiError, errorReply, fail, methodNotAllowed, NOT_FOUND, ok, parseJson, type Reply, sleep, threadLimitReply } from './wire';
+import { notFound } from './writes';
+
+export type * from './types';
 
 const MAX_BODY_BYTES = 1024 * 1024;
 const HOUR_MS = 60 * 60 * 1000;
@@ -55,7 +58,7 @@ class Simulator implements AutotaskSimulator {
   readonly calls: RecordedCall[] = [];
 
   private readonly server: http.Server;
-  private readonly threadLimit: number;
+  private threadLimit: number;
   private readonly hourlyThreshold: number;
   private readonly accounts = new Map<string, Account>();
   private readonly faults: { rule: FaultRule; remaining: number }[] = [];
@@ -64,6 +67,8 @@ class Simulator implements AutotaskSimulator {
     Tickets: new FieldStore(TICKET, TICKET_FIELDS),
     TicketNotes: new FieldStore(TICKET_NOTE, TICKET_NOTE_FIELDS),
   };
+  private readonly ticketStore = new TicketStore(this.fields.Tickets, this.companies);
+  private readonly noteStore = new TicketNoteStore(this.fields.TicketNotes, this.ticketStore);
   private readonly endpoints: Map<string, Endpoint>;
   /** arrival sequence numbers parallel to `calls`, to keep it in arrival order */
   private readonly callSeqs: number[] = [];
@@ -123,6 +128,10 @@ class Simulator implements AutotaskSimulator {
     this.faults.push({ rule, remaining: rule.times ?? Infinity });
   }
 
+  setThreadLimit(limit: number): void {
+    this.threadLimit = limit;
+  }
+
   clearFaults(): void {
     this.faults.length = 0;
   }
@@ -168,6 +177,22 @@ class Simulator implements AutotaskSimulator {
     return this.fields[entity].entries(field);
   }
 
+  tickets(): TicketRecord[] {
+    return structuredClone(this.ticketStore.rows());
+  }
+
+  ticket(id: number): TicketRecord | undefined {
+    return structuredClone(this.ticketStore.get(id));
+  }
+
+  notes(ticketId?: number): TicketNoteRecord[] {
+    return structuredClone(ticketId === undefined ? this.noteStore.rows() : this.noteStore.ofTicket(ticketId));
+  }
+
+  updateTicket(id: number, edit: TicketEdit): TicketRecord {
+    return structuredClone(this.ticketStore.edit(id, definedOnly(edit)));
+  }
+
   async close(): Promise<void> {
     const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     this.server.closeAllConnections();
@@ -202,10 +227,55 @@ class Simulator implements AutotaskSimulator {
         ],
       },
       { name: COMPANY.endpoint, authenticated: true, routes: [entityInformationRoute(COMPANY), ...this.queryRoutes(this.companies)] },
-      { name: TICKET.endpoint, authenticated: true, routes: [entityInformationRoute(TICKET), fieldsRoute(this.fields.Tickets)] },
-      { name: TICKET_NOTE.endpoint, authenticated: true, routes: [entityInformationRoute(TICKET_NOTE), fieldsRoute(this.fields.TicketNotes)] },
+      {
+        name: TICKET.endpoint,
+        authenticated: true,
+        routes: [entityInformationRoute(TICKET), fieldsRoute(this.fields.Tickets), ...this.ticketRoutes(), ...this.queryRoutes(this.ticketStore)],
+      },
+      // No root POST: notes are created under their ticket, and POST /TicketNotes is a 404 as on the real API.
+      {
+        name: TICKET_NOTE.endpoint,
+        authenticated: true,
+        routes: [entityInformationRoute(TICKET_NOTE), fieldsRoute(this.fields.TicketNotes), ...this.queryRoutes(this.noteStore)],
+      },
     ];
     return new Map(endpoints.map((e) => [e.name.toLowerCase(), e]));
+  }
+
+  /**
+   * Ticket writes and the notes child path. PATCH goes to the collection with the id in the body; PATCH /Tickets/{id} is a
+   * 405 because only GET serves that path. Notes live in the Tickets thread bucket, as the bucket is the segment after V1.0.
+   */
+  private ticketRoutes(): Route[] {
+    const notesOf = (ticketId: number) => {
+      if (!this.ticketStore.get(ticketId)) fail(404, notFound(TICKET, ticketId));
+      return this.noteStore.ofTicket(ticketId);
+    };
+    return [
+      route('POST', '', (ctx) => {
+        requireAccess(ctx, TICKET, 'create');
+        return ok({ itemId: this.ticketStore.create(ctx.json()) });
+      }),
+      route('PATCH', '', (ctx) => {
+        requireAccess(ctx, TICKET, 'update');
+        return ok({ itemId: this.ticketStore.update(ctx.json()) });
+      }),
+      route('POST', ':id/Notes', (ctx) => {
+        requireAccess(ctx, TICKET_NOTE, 'create');
+        return ok({ itemId: this.noteStore.create(ctx.params.id, ctx.json()) });
+      }),
+      // Unpaged: the query shape with every note of the ticket, far fewer than a page (500) in any test.
+      route('GET', ':id/Notes', (ctx) => {
+        requireAccess(ctx, TICKET_NOTE, 'query');
+        const items = notesOf(ctx.params.id).map((note) => project(note, null, this.noteStore));
+        return ok({ items, pageDetails: { count: items.length, requestCount: 500, prevPageUrl: null, nextPageUrl: null } });
+      }),
+      route('GET', ':id/Notes/:noteId', (ctx) => {
+        requireAccess(ctx, TICKET_NOTE, 'query');
+        const note = notesOf(ctx.params.id).find((n) => n.id === ctx.params.noteId);
+        return note ? ok({ item: project(note, null, this.noteStore) }) : errorReply(404, notFound(TICKET_NOTE, ctx.params.noteId));
+      }),
+    ];
   }
 
   /** Read routes shared by every queryable entity: query (POST/GET), query/next, query/count, {id}. */
@@ -245,7 +315,7 @@ class Simulator implements AutotaskSimulator {
       route('GET', 'query/count', guarded((ctx) => count(search(ctx)))),
       route('GET', ':id', guarded((ctx) => {
         const row = store.get(ctx.params.id);
-        return row ? ok({ item: project(row, null, store) }) : errorReply(404, `${entity.name} with id ${ctx.params.id} was not found.`);
+        return row ? ok({ item: project(row, null, store) }) : errorReply(404, notFound(entity, ctx.params.id));
       })),
     ];
   }
@@ -347,6 +417,12 @@ class Simulator implements AutotaskSimulator {
     };
     const reply = body === null ? errorReply(413, 'Request body too large.') : await this.dispatch(req, method, url, target, body, applyLatency);
     await applyLatency(); // no-op when the handler already waited inside its thread slot
+    if (fault?.loseResponse) {
+      // The request took effect; only its answer is lost, as when a connection breaks after the server committed.
+      req.socket.destroy();
+      finish(0);
+      return;
+    }
     this.send(res, reply);
     finish(reply.status);
   }

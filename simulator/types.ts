@@ -32,6 +32,11 @@ export interface FaultRule {
   body?: unknown;
   /** destroy the socket without answering (after latencyMs) */
   drop?: boolean;
+  /**
+   * handle the request normally (a create or update takes effect), then destroy the socket instead of answering: the client
+   * sees a network error for a write that was committed. Recorded with status 0, like `drop`.
+   */
+  loseResponse?: boolean;
 }
 
 /** `status` is 0 for dropped connections. `path` is the path after the zone prefix, without query string. */
@@ -75,6 +80,62 @@ export interface CompanyRecord {
 
 export type SimulatedCompany = Partial<CompanyRecord> & Pick<CompanyRecord, 'id' | 'companyName'>;
 
+/**
+ * The TicketModel fields the simulator stores; unset text is "" and unset numbers and dates null, as the real API answers.
+ * Picklist fields hold the picklist value as a number.
+ */
+export interface TicketRecord {
+  id: number;
+  /** "T" + UTC creation date + a per-day sequence, e.g. "T20261203.0001" */
+  ticketNumber: string;
+  title: string;
+  description: string;
+  status: number;
+  priority: number;
+  queueID: number | null;
+  issueType: number | null;
+  /** depends on issueType (its picklist value's parentValue) */
+  subIssueType: number | null;
+  source: number | null;
+  ticketType: number | null;
+  ticketCategory: number | null;
+  companyID: number;
+  contactID: number | null;
+  assignedResourceID: number | null;
+  assignedResourceRoleID: number | null;
+  dueDateTime: string | null;
+  createDate: string;
+  /** moves on every change to the ticket and on every note added to it */
+  lastActivityDate: string;
+  /** moves on every change to the ticket's own fields (not on notes) */
+  lastTrackedModificationDateTime: string;
+  /** set when status becomes 5 (Complete), cleared when it leaves it */
+  completedDate: string | null;
+  externalID: string;
+  userDefinedFields: UserDefinedFieldValue[];
+}
+
+/** A technician's edit in the Autotask UI: the writable ticket fields, applied as given (no API validation). */
+export type TicketEdit = Partial<
+  Omit<TicketRecord, 'id' | 'ticketNumber' | 'createDate' | 'lastActivityDate' | 'lastTrackedModificationDateTime' | 'completedDate'>
+>;
+
+/** The whole TicketNoteModel; unset text is "" and unset ids null. */
+export interface TicketNoteRecord {
+  id: number;
+  ticketID: number;
+  title: string;
+  description: string;
+  noteType: number;
+  publish: number;
+  createDateTime: string;
+  lastActivityDate: string;
+  createdByContactID: number | null;
+  creatorResourceID: number | null;
+  impersonatorCreatorResourceID: number | null;
+  impersonatorUpdaterResourceID: number | null;
+}
+
 /** Entities whose `entityInformation/fields` picklists a test can edit between refreshes. */
 export type PicklistEntity = 'Tickets' | 'TicketNotes';
 
@@ -108,6 +169,8 @@ export interface AutotaskSimulator {
   updateAccount(username: string, patch: Partial<SimulatorAccount>): void;
   inject(rule: FaultRule): void;
   clearFaults(): void;
+  /** changes the concurrent requests allowed per (integration code, endpoint), for requests admitted from now on */
+  setThreadLimit(limit: number): void;
   /** every request received, in order of arrival (recorded when answered or dropped) */
   readonly calls: RecordedCall[];
   callsTo(pathSubstring: string): RecordedCall[];
@@ -127,6 +190,17 @@ export interface AutotaskSimulator {
   removePicklistValue(entity: PicklistEntity, field: string, value: number): void;
   /** a copy of the field's current values, in picklist order */
   picklist(entity: PicklistEntity, field: string): PicklistEntry[];
+  /** copies of every ticket, in id order */
+  tickets(): TicketRecord[];
+  /** a copy of the ticket, or undefined */
+  ticket(id: number): TicketRecord | undefined;
+  /** copies of the notes of one ticket, or of every ticket, in id order */
+  notes(ticketId?: number): TicketNoteRecord[];
+  /**
+   * a technician's edit: applies the fields as given, stamps lastTrackedModificationDateTime and lastActivityDate, and
+   * sets or clears completedDate by status (5 = Complete); returns a copy; throws for an unknown id
+   */
+  updateTicket(id: number, edit: TicketEdit): TicketRecord;
   close(): Promise<void>;
 }
 

@@ -18,6 +18,10 @@ export const errorReply = (status: number, message: string): Reply => ({ status,
 export const fail = (status: number, message: string): never => {
   throw new ApiError(errorReply(status, message));
 };
+/** One answer listing every problem, as the API reports several validation errors at once. */
+export const failAll = (status: number, messages: string[]): never => {
+  throw new ApiError({ status, body: { errors: [...new Set(messages)] } });
+};
 export const NOT_FOUND: Reply = { status: 404, body: { message: 'Not Found' } };
 export const methodNotAllowed = (method: string): Reply => ({
   status: 405,
@@ -50,6 +54,12 @@ export function parseJson(text: string): unknown {
 /** ISO-8601 UTC with 0–3 fractional digits, like the real API ("…45.2Z", "…00Z"). */
 export function formatTimestamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.?0+Z$/, 'Z');
+}
+
+/** Strictly increasing epoch ms, so an incremental sync using `gt <last change>` never misses two edits in the same millisecond. */
+export function monotonicClock(): () => number {
+  let last = 0;
+  return () => (last = Math.max(Date.now(), last + 1));
 }
 
 /** Autotask treats datetimes without a zone designator as UTC. */

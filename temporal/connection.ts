@@ -1,8 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { PETRA_ORG_ID } from '../workflows/shared';
+import { SEARCH_ATTRIBUTES } from '../workflows/shared';
 
-/** Connects the API's client to Temporal and makes sure the org search attribute exists (works on any server). */
+/** Connects the API's client to Temporal and makes sure our search attributes exist (works on any server). */
 export async function connectTemporalClient(address: string, namespace: string): Promise<Client> {
   const connection = await Connection.connect({ address });
   await ensureSearchAttributes(connection, namespace);
@@ -11,11 +11,12 @@ export async function connectTemporalClient(address: string, namespace: string):
 
 async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
   const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
-  if (customAttributes?.[PETRA_ORG_ID.name]) return;
+  const missing = SEARCH_ATTRIBUTES.filter((key) => !customAttributes?.[key.name]);
+  if (missing.length === 0) return;
   try {
     await connection.operatorService.addSearchAttributes({
       namespace,
-      searchAttributes: { [PETRA_ORG_ID.name]: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD },
+      searchAttributes: Object.fromEntries(missing.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD])),
     });
   } catch (err) {
     // Another process registered it between our read and our write.

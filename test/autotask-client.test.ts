@@ -70,12 +70,19 @@ describe('typed errors that keep Autotask\'s words', () => {
     expect(error.detail).toMatch(/inactive/);
   });
 
-  it('thread_limit on 429, with Retry-After when given', async () => {
-    sim.inject({ path: '/V1.0/Version', status: 429, times: 1 });
+  it('sends a request refused with 429 again after a pause, and reports thread_limit when the refusals go on', async () => {
+    sim.inject({ path: '/V1.0/Version', status: 429, times: 2 });
+    sim.resetCalls();
+    await client.as(account).version();
+    expect(sim.callsTo('/Version').map((c) => c.status)).toEqual([429, 429, 200]);
+
+    sim.inject({ path: '/V1.0/Version', status: 429, times: 6 });
+    sim.resetCalls();
     const error = await failure(client.as(account).version());
     expect(error.kind).toBe('thread_limit');
     expect(error.detail).toMatch(/thread threshold of 3 threads/);
-  });
+    expect(sim.callsTo('/Version')).toHaveLength(6);
+  }, 30_000);
 
   it('validation on 500 with errors[]', async () => {
     sim.inject({ path: '/V1.0/Version', status: 500, body: { errors: ['Value does not reference an existing entity for queueID.'] }, times: 1 });

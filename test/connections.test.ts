@@ -23,10 +23,10 @@ describe('the stored link', () => {
     const failed = { status: 'failed', failure: { code: 'auth_failed', message: 'm', detail: 'd' } } as const;
     expect(await recordOutcome(database.db, newer, failed)).toBe(true);
     // The older verification finishes last, and successfully: it must not overwrite the newer outcome.
-    expect(await recordOutcome(database.db, older, { status: 'connected', zone })).toBe(false);
+    expect(await recordOutcome(database.db, older, { status: 'connected', zone, requestThreshold: 10_000 })).toBe(false);
     expect(await findConnection(database.db, orgId)).toMatchObject({ status: 'failed', username: second.username, failureCode: 'auth_failed' });
     // An outcome is written once: a replayed activity cannot flip it, and a retried write that had landed says so.
-    expect(await recordOutcome(database.db, newer, { status: 'connected', zone })).toBe(false);
+    expect(await recordOutcome(database.db, newer, { status: 'connected', zone, requestThreshold: 10_000 })).toBe(false);
     expect(await recordOutcome(database.db, newer, failed)).toBe(true);
   });
 
@@ -40,6 +40,6 @@ describe('the stored link', () => {
     expect(await deleteConnection(database.db, orgId)).toBe(true);
     expect(await findConnection(database.db, orgId)).toBeUndefined();
     expect(await readAttemptCredentials(database.db, box, attempt)).toBeUndefined();
-    expect(await recordOutcome(database.db, attempt, { status: 'connected', zone })).toBe(false);
+    expect(await recordOutcome(database.db, attempt, { status: 'connected', zone, requestThreshold: 10_000 })).toBe(false);
   });
 });

@@ -7,11 +7,14 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { AlertActivities } from '../activities/alerts';
 import type { CatalogActivities, RefreshPlan } from '../activities/catalog';
 import { type CatalogRefreshInput, type RefreshTicket, requestRefresh } from './shared';
 
 // Short calls to Temporal itself; retried while it is away.
-const { requestCatalogRefresh } = proxyActivities<CatalogActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } });
+const toTemporal = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } } as const;
+const { requestCatalogRefresh } = proxyActivities<CatalogActivities>(toTemporal);
+const { nudgeAlerts } = proxyActivities<AlertActivities>(toTemporal);
 
 const catalog = proxyActivities<CatalogActivities>({
   // A full pass over tens of thousands of companies takes minutes; heartbeats catch a dead worker sooner.
@@ -73,6 +76,8 @@ async function onePass(orgId: string, plan: RefreshPlan, readingDone: () => void
     readingDone();
     const summary = { mode: plan.mode, picklistValues, companyRows: companies.rows, pageCalls: companies.pageCalls };
     await catalog.finishCatalogRefresh({ orgId, runId: plan.runId, outcome: 'succeeded', ...summary, watermark: companies.watermark });
+    // A value or company that came back may be what a refused or waiting alert needed.
+    await nudgeAlerts({ orgId, states: ['failed', 'waiting_for_mapping'] });
     return summary;
   } catch (err) {
     readingDone();

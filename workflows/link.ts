@@ -1,4 +1,5 @@
 import { ActivityFailure, ApplicationFailure, log, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
+import type { AlertActivities } from '../activities/alerts';
 import type { CatalogActivities } from '../activities/catalog';
 import type { LinkActivities } from '../activities/link';
 import { FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerificationInput, linkFailureMessages, type ZoneInfo } from './shared';
@@ -7,6 +8,7 @@ import { FINAL_LINK_FAILURES, type LinkFailure, type LinkOutcome, type LinkVerif
 const durable = { startToCloseTimeout: '30 seconds', retry: { initialInterval: '1 second', maximumInterval: '30 seconds' } } as const;
 const { recordLinkOutcome } = proxyActivities<LinkActivities>(durable);
 const { syncCatalogSchedule, requestCatalogRefresh } = proxyActivities<CatalogActivities>(durable);
+const { nudgeAlerts } = proxyActivities<AlertActivities>(durable);
 
 /**
  * Verifies one set of Autotask credentials for an org: find the zone, prove the credentials, prove the permissions,
@@ -37,9 +39,9 @@ export async function verifyAutotaskLink(input: LinkVerificationInput): Promise<
   let outcome: LinkOutcome;
   try {
     zone = await step().resolveZone(attempt);
-    await step().checkCredentials(attempt);
+    const requestThreshold = await step().checkCredentials(attempt);
     await step().checkPermissions(attempt);
-    outcome = { status: 'connected', zone };
+    outcome = { status: 'connected', zone, requestThreshold };
   } catch (err) {
     const failure = toLinkFailure(err);
     if (!failure) throw err;
@@ -48,8 +50,12 @@ export async function verifyAutotaskLink(input: LinkVerificationInput): Promise<
 
   const recorded = await recordLinkOutcome({ ...attempt, outcome });
   if (!recorded) log.info('Newer credentials were saved meanwhile; this outcome was discarded', { orgId });
-  // A confirmed link gets its catalog schedule and a first refresh right away; a failed one loses the schedule.
-  else if ((await syncCatalogSchedule(attempt)) === 'scheduled') await requestCatalogRefresh({ orgId });
+  // A confirmed link gets its catalog schedule and a first refresh right away, and the alerts waiting for it go on;
+  // a failed one loses the schedule.
+  else if ((await syncCatalogSchedule(attempt)) === 'scheduled') {
+    await requestCatalogRefresh({ orgId });
+    await nudgeAlerts({ orgId, states: ['waiting_for_connection'] });
+  }
   return outcome;
 }
 

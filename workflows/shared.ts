@@ -1,9 +1,14 @@
 // Names and types shared by the workflows, their activities and the API. Must stay deterministic: no I/O here.
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
-import { defineUpdate } from '@temporalio/workflow';
+import { defineSignal, defineUpdate } from '@temporalio/workflow';
 
 /** Custom search attribute that makes every workflow of an org findable in the Temporal UI: `PetraOrgId = "org-1"`. */
 export const PETRA_ORG_ID = defineSearchAttributeKey('PetraOrgId', SearchAttributeType.KEYWORD);
+
+/** With the org: an alert's workflow is findable by its tenant and by its alert id. */
+export const PETRA_TENANT_ID = defineSearchAttributeKey('PetraTenantId', SearchAttributeType.KEYWORD);
+export const PETRA_ALERT_ID = defineSearchAttributeKey('PetraAlertId', SearchAttributeType.KEYWORD);
+export const SEARCH_ATTRIBUTES = [PETRA_ORG_ID, PETRA_TENANT_ID, PETRA_ALERT_ID];
 
 export const linkWorkflowId = (orgId: string) => `autotask-link:${orgId}`;
 
@@ -45,7 +50,9 @@ export interface LinkFailure {
   detail: string;
 }
 
-export type LinkOutcome = { status: 'connected'; zone: ZoneInfo } | { status: 'failed'; failure: LinkFailure; zone?: ZoneInfo };
+export type LinkOutcome =
+  | { status: 'connected'; zone: ZoneInfo; /** Autotask's requests per hour for the database. */ requestThreshold: number }
+  | { status: 'failed'; failure: LinkFailure; zone?: ZoneInfo };
 
 /** Failure types thrown by the link activities that must not be retried. */
 export const FINAL_LINK_FAILURES = ['auth_failed', 'permission_denied', 'superseded'] as const;
@@ -86,3 +93,53 @@ export const CATALOG_PICKLISTS = {
   Tickets: ['queueID', 'status', 'priority', 'issueType', 'subIssueType', 'source', 'ticketType', 'ticketCategory'],
   TicketNotes: ['noteType', 'publish'],
 } as const;
+
+export const ALERT_STATUSES = ['open', 'updated', 'resolved'] as const;
+export const ALERT_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
+
+/** One delivery from Petra's alert pipeline; `revision` grows with every change of the alert. */
+export interface AlertEvent {
+  tenantId: string;
+  alertId: string;
+  revision: number;
+  status: (typeof ALERT_STATUSES)[number];
+  severity: (typeof ALERT_SEVERITIES)[number];
+  title: string;
+  description: string;
+  url?: string;
+  occurredAt: string;
+}
+
+/** One workflow per (org, alert): every delivery of the alert goes to it, however many arrive at once. */
+export const alertWorkflowId = (orgId: string, alertId: string) => `alert:${orgId}:${alertId}`;
+
+export interface AlertTimeouts {
+  attemptMs: number;
+  heartbeatMs: number;
+  recheckMs: number;
+  idleMs: number;
+}
+
+export interface AlertWorkflowInput {
+  orgId: string;
+  alertId: string;
+  timeouts: AlertTimeouts;
+  /** An event carried over from the previous run (continue-as-new) that is not applied yet. */
+  pending?: AlertEvent;
+}
+
+/** Delivers an event to the alert's workflow (signal-with-start: the first delivery starts it). */
+export const alertEventSignal = defineSignal<[AlertEvent]>('alertEvent');
+/** Something the alert was waiting for may have changed (link, mapping, configuration, catalog, or an explicit retry). */
+export const recheckSignal = defineSignal('recheck');
+
+/**
+ * What one attempt to bring the ticket up to the event's revision came to:
+ * - `applied`: the ticket reflects this revision (or a later one);
+ * - `waiting`: nothing to do until the link or the mapping is fixed;
+ * - `failed`: Autotask refused the ticket or note (its text in `error`); a configuration change may fix it.
+ */
+export type AlertOutcome =
+  | { kind: 'applied'; revision: number; resolved: boolean }
+  | { kind: 'waiting'; reason: 'connection' | 'mapping'; error: string }
+  | { kind: 'failed'; error: string };

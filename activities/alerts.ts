@@ -1,0 +1,203 @@
+import { ApplicationFailure, getClient } from '@temporalio/activity';
+import type { Sql } from 'postgres';
+import { externalIdFor, noteFor, noteTitle, snapshotOf, ticketFields } from '../alerts/content';
+import { type AutotaskClient, type AutotaskSession, isAutotaskError } from '../autotask/client';
+import type { Config } from '../config';
+import { type AlertChange, findAlert, updateAlert } from '../db/alerts';
+import type { Database } from '../db/client';
+import { readConnectedCredentials } from '../db/connections';
+import type { TryLock } from '../db/locks';
+import { loadTicketSettings, type TicketSettings } from '../db/mappings';
+import { BudgetExhausted, type RequestGates } from '../db/request-gate';
+import type { AlertState, AlertSyncRow } from '../db/schema';
+import type { SecretBox } from '../security/secret-box';
+import { nudgeAlerts } from '../temporal/alerts';
+import type { AlertEvent, AlertOutcome } from '../workflows/shared';
+import { asActivityFailure } from './autotask-session';
+import { whileHeartbeating } from './heartbeat';
+
+export interface AlertActivityDeps {
+  db: Database;
+  box: SecretBox;
+  autotask: AutotaskClient;
+  config: Config;
+  gates: RequestGates;
+  tryLock: TryLock;
+}
+
+/** Autotask's own default until the link reports its database's threshold. */
+const DEFAULT_HOURLY_THRESHOLD = 10_000;
+
+export function createAlertActivities({ db, box, autotask, config, gates, tryLock }: AlertActivityDeps) {
+  /** One revision applied to one ticket; `row` follows every change written, so each step sees the last one. */
+  class RevisionSync {
+    constructor(
+      private readonly session: AutotaskSession,
+      private row: AlertSyncRow,
+      private readonly event: AlertEvent,
+      private readonly config: TicketSettings,
+      private readonly signal: AbortSignal,
+    ) {}
+
+    async run(): Promise<AlertOutcome> {
+      const ahead = this.row.appliedRevision === null || this.event.revision > this.row.appliedRevision;
+      if (ahead) {
+        const waiting = await this.apply();
+        if (waiting) return waiting;
+      }
+      // Autotask answers a create with the id only; the number may still be missing after an interrupted attempt.
+      if (this.row.ticketNumber === null) {
+        const ticket = await this.session.ticket(this.row.ticketId!, { signal: this.signal });
+        await this.save({ ticketNumber: ticket.ticketNumber });
+      }
+      await this.save({
+        state: 'synced',
+        ...(ahead ? { appliedRevision: this.event.revision, applied: snapshotOf(this.event) } : {}),
+        notePendingRevision: null,
+        lastError: null,
+        lastErrorAt: null,
+      });
+      return { kind: 'applied', revision: this.row.appliedRevision!, resolved: this.row.applied?.status === 'resolved' };
+    }
+
+    /** Opens the ticket, or adds the revision's note and status to it. */
+    private async apply(): Promise<AlertOutcome | undefined> {
+      const { settings } = this.config;
+      const reopening = this.row.applied?.status === 'resolved' && this.event.status !== 'resolved';
+      if (this.row.ticketId !== null && reopening && settings.reopenPolicy === 'new') {
+        // The resolved ticket stays as it is; the alert starts over with a ticket of its own key.
+        await this.save({ ticketId: null, ticketNumber: null, ticketStatus: null, createPending: false, generation: this.row.generation + 1, previousTicketNumber: this.row.ticketNumber });
+      }
+      if (this.row.ticketId === null) return this.openTicket();
+
+      await this.addNote();
+      const target = this.event.status === 'resolved' ? settings.resolutionStatus : reopening ? (settings.updateStatus ?? settings.creationStatus) : settings.updateStatus;
+      if (target !== null && target !== this.row.ticketStatus) {
+        await this.session.updateTicket(this.row.ticketId, { status: target }, { signal: this.signal });
+        await this.save({ ticketStatus: target });
+      }
+      return undefined;
+    }
+
+    /**
+     * Opens the ticket, unless one with its key already exists because an earlier attempt's answer was lost. A new
+     * ticket reflects the revision it was opened for from the moment it exists: no note is owed for that revision.
+     */
+    private async openTicket(): Promise<AlertOutcome | undefined> {
+      const { settings, tenantCompanyId, defaults } = this.config;
+      const companyId = tenantCompanyId ?? settings.catchAllCompany;
+      const priority = settings.priorities[this.event.severity] ?? defaults.priority;
+      const missing = [
+        companyId === null && `map tenant ${this.row.tenantId} to an Autotask company`,
+        settings.queue === null && 'choose the queue for new tickets',
+        settings.creationStatus === null && 'choose the status on creation',
+        priority === null && `choose the priority for ${this.event.severity} alerts`,
+      ].filter((m): m is string => typeof m === 'string');
+      if (missing.length > 0) return waitFor(this.row, 'mapping', `Waiting for the Autotask configuration: ${missing.join('; ')}`);
+
+      const resolved = this.event.status === 'resolved' && settings.resolutionStatus !== null;
+      const status = resolved ? settings.resolutionStatus! : settings.creationStatus!;
+      const externalID = externalIdFor(this.row.orgId, this.row.alertId, this.row.generation);
+      await this.save({ state: 'creating', companyId });
+
+      const existing = this.row.createPending ? await this.session.findTicketByExternalId(externalID, { signal: this.signal }) : undefined;
+      let ticketId = existing?.id;
+      if (ticketId === undefined) {
+        await this.save({ createPending: true });
+        const fields = ticketFields(this.event, settings, { companyID: companyId!, externalID, status, priority: priority!, previousTicketNumber: this.row.previousTicketNumber });
+        ticketId = await this.session.createTicket(fields, { signal: this.signal });
+      }
+      await this.save({
+        ticketId,
+        ticketNumber: existing?.ticketNumber ?? null,
+        ticketStatus: existing?.status ?? status,
+        createPending: false,
+        appliedRevision: this.event.revision,
+        applied: snapshotOf(this.event),
+      });
+      return undefined;
+    }
+
+    /** At most one note per revision: before sending again, look for the one an interrupted attempt may have added. */
+    private async addNote(): Promise<void> {
+      const ticketId = this.row.ticketId!;
+      const title = noteTitle(this.row.alertId, this.event.revision);
+      if (this.row.notePendingRevision === this.event.revision && (await this.session.hasTicketNote(ticketId, title, { signal: this.signal }))) return;
+      await this.save({ notePendingRevision: this.event.revision });
+      const note = noteFor(this.row.alertId, this.event, this.row.applied, this.config.settings, this.config.defaults);
+      await this.session.createTicketNote(ticketId, note, { signal: this.signal });
+    }
+
+    private async save(change: AlertChange): Promise<void> {
+      await updateAlert(db, this.row.orgId, this.row.alertId, change);
+      this.row = { ...this.row, ...change };
+    }
+  }
+
+  return {
+    /**
+     * Brings the alert's ticket up to the event's revision: opens it, or adds the note and status the revision calls
+     * for. Safe to run again after any failure: the markers written before each create or note make a retry look
+     * for what may already have landed instead of sending it twice.
+     */
+    async syncAlertRevision({ orgId, event }: { orgId: string; event: AlertEvent }): Promise<AlertOutcome> {
+      // One attempt per alert at a time, even when a stalled attempt outlives its heartbeat timeout.
+      const locked = await tryLock(`alert:${orgId}:${event.alertId}`, (connection) => syncRevision(orgId, event, connection));
+      if (locked === 'busy') {
+        throw ApplicationFailure.create({ type: 'alert_busy', message: 'An earlier attempt for this alert is still running', nextRetryDelay: '2 seconds' });
+      }
+      return locked.result;
+    },
+
+    /** Wakes the alerts of an org that wait in one of these states (a link was confirmed, the catalog refreshed). */
+    async nudgeAlerts({ orgId, states }: { orgId: string; states: AlertState[] }): Promise<number> {
+      return nudgeAlerts(getClient(), db, orgId, states);
+    },
+  };
+
+  async function syncRevision(orgId: string, event: AlertEvent, connection: Sql): Promise<AlertOutcome> {
+    const row = await findAlert(db, orgId, event.alertId);
+    if (!row) throw ApplicationFailure.nonRetryable(`Alert ${event.alertId} of org ${orgId} was never accepted`, 'unknown_alert');
+    const numberMissing = row.ticketId !== null && row.ticketNumber === null;
+    if (row.appliedRevision !== null && event.revision <= row.appliedRevision && !numberMissing) {
+      return { kind: 'applied', revision: row.appliedRevision, resolved: row.applied?.status === 'resolved' };
+    }
+
+    const link = await readConnectedCredentials(db, box, orgId);
+    if (!link) return waitFor(row, 'connection', 'Autotask is not linked, or its link is being verified or failed: link Autotask again in Petra');
+    autotask.rememberZone(link.credentials.username, link.zone);
+    const budget = Math.floor((link.requestThreshold ?? DEFAULT_HOURLY_THRESHOLD) * config.AUTOTASK_HOURLY_BUDGET_SHARE);
+    const session = autotask.as(link.credentials, gates.forOrg(orgId, budget, connection));
+    const ticketSettings = await loadTicketSettings(db, orgId, row.tenantId);
+
+    try {
+      return await whileHeartbeating((signal) => new RevisionSync(session, row, event, ticketSettings, signal).run());
+    } catch (err) {
+      if (err instanceof BudgetExhausted) {
+        throw ApplicationFailure.create({ type: 'budget_exhausted', message: err.message, nextRetryDelay: Math.max(1_000, err.retryAt.getTime() - Date.now()) });
+      }
+      if (!isAutotaskError(err)) throw err;
+      if (err.kind === 'validation') return fail(row, err.detail);
+      if (err.kind === 'auth_failed' || err.kind === 'zone_not_found' || err.kind === 'permission_denied') {
+        return waitFor(row, 'connection', `Autotask refused the link's credentials: ${err.detail}`);
+      }
+      await updateAlert(db, orgId, row.alertId, { lastError: err.detail, lastErrorAt: new Date() });
+      return asActivityFailure(err);
+    }
+  }
+
+  async function waitFor(row: AlertSyncRow, reason: 'connection' | 'mapping', error: string): Promise<AlertOutcome> {
+    const state = reason === 'connection' ? 'waiting_for_connection' : 'waiting_for_mapping';
+    await updateAlert(db, row.orgId, row.alertId, { state, lastError: error, lastErrorAt: new Date() });
+    return { kind: 'waiting', reason, error };
+  }
+
+  /** Autotask refused what we sent: nothing was created, and only a change on the MSP's side can fix it. */
+  async function fail(row: AlertSyncRow, error: string): Promise<AlertOutcome> {
+    await updateAlert(db, row.orgId, row.alertId, { state: 'failed', createPending: false, lastError: error, lastErrorAt: new Date() });
+    return { kind: 'failed', error };
+  }
+
+}
+
+export type AlertActivities = ReturnType<typeof createAlertActivities>;
