@@ -1,34 +1,22 @@
 import { ApplicationFailure, getClient } from '@temporalio/activity';
 import type { Sql } from 'postgres';
 import { externalIdFor, noteFor, noteTitle, snapshotOf, ticketFields } from '../alerts/content';
-import { type AutotaskClient, type AutotaskSession, isAutotaskError } from '../autotask/client';
-import type { Config } from '../config';
+import { type AutotaskSession, isAutotaskError } from '../autotask/client';
 import { type AlertChange, findAlert, updateAlert } from '../db/alerts';
-import type { Database } from '../db/client';
-import { readConnectedCredentials } from '../db/connections';
 import type { TryLock } from '../db/locks';
 import { loadTicketSettings, type TicketSettings } from '../db/mappings';
-import { BudgetExhausted, type RequestGates } from '../db/request-gate';
 import type { AlertState, AlertSyncRow } from '../db/schema';
-import type { SecretBox } from '../security/secret-box';
 import { nudgeAlerts } from '../temporal/alerts';
 import type { AlertEvent, AlertOutcome } from '../workflows/shared';
-import { asActivityFailure } from './autotask-session';
+import { asActivityFailure, linkedSession, type SessionDeps } from './autotask-session';
 import { whileHeartbeating } from './heartbeat';
 
-export interface AlertActivityDeps {
-  db: Database;
-  box: SecretBox;
-  autotask: AutotaskClient;
-  config: Config;
-  gates: RequestGates;
+export interface AlertActivityDeps extends SessionDeps {
   tryLock: TryLock;
 }
 
-/** Autotask's own default until the link reports its database's threshold. */
-const DEFAULT_HOURLY_THRESHOLD = 10_000;
-
-export function createAlertActivities({ db, box, autotask, config, gates, tryLock }: AlertActivityDeps) {
+export function createAlertActivities(deps: AlertActivityDeps) {
+  const { db, tryLock } = deps;
   /** One revision applied to one ticket; `row` follows every change written, so each step sees the last one. */
   class RevisionSync {
     constructor(
@@ -66,14 +54,18 @@ export function createAlertActivities({ db, box, autotask, config, gates, tryLoc
       const reopening = this.row.applied?.status === 'resolved' && this.event.status !== 'resolved';
       if (this.row.ticketId !== null && reopening && settings.reopenPolicy === 'new') {
         // The resolved ticket stays as it is; the alert starts over with a ticket of its own key.
-        await this.save({ ticketId: null, ticketNumber: null, ticketStatus: null, createPending: false, generation: this.row.generation + 1, previousTicketNumber: this.row.ticketNumber });
+        await this.save({ ticketId: null, ticketNumber: null, ticketStatus: null, generation: this.row.generation + 1, previousTicketNumber: this.row.ticketNumber });
       }
-      if (this.row.ticketId === null) return this.openTicket();
+      if (this.row.ticketId === null) {
+        const waiting = await this.openTicket();
+        // A ticket adopted from an earlier revision's create still owes this revision its note and status.
+        if (waiting || this.row.appliedRevision === this.event.revision) return waiting;
+      }
 
       await this.addNote();
       const target = this.event.status === 'resolved' ? settings.resolutionStatus : reopening ? (settings.updateStatus ?? settings.creationStatus) : settings.updateStatus;
       if (target !== null && target !== this.row.ticketStatus) {
-        await this.session.updateTicket(this.row.ticketId, { status: target }, { signal: this.signal });
+        await this.session.updateTicket(this.row.ticketId!, { status: target }, { signal: this.signal });
         await this.save({ ticketStatus: target });
       }
       return undefined;
@@ -100,18 +92,22 @@ export function createAlertActivities({ db, box, autotask, config, gates, tryLoc
       const externalID = externalIdFor(this.row.orgId, this.row.alertId, this.row.generation);
       await this.save({ state: 'creating', companyId });
 
-      const existing = this.row.createPending ? await this.session.findTicketByExternalId(externalID, { signal: this.signal }) : undefined;
-      let ticketId = existing?.id;
-      if (ticketId === undefined) {
-        await this.save({ createPending: true });
-        const fields = ticketFields(this.event, settings, { companyID: companyId!, externalID, status, priority: priority!, previousTicketNumber: this.row.previousTicketNumber });
-        ticketId = await this.session.createTicket(fields, { signal: this.signal });
+      const pendingRevision = this.row.createPendingRevision;
+      const existing = pendingRevision !== null ? await this.session.findTicketByExternalId(externalID, { signal: this.signal }) : undefined;
+      if (existing) {
+        // An earlier attempt's create landed, its answer lost; the ticket shows the revision that create was sent for.
+        const adopted = pendingRevision! < this.event.revision ? { appliedRevision: pendingRevision, applied: null } : { appliedRevision: this.event.revision, applied: snapshotOf(this.event) };
+        await this.save({ ticketId: existing.id, ticketNumber: existing.ticketNumber, ticketStatus: existing.status, createPendingRevision: null, ...adopted });
+        return undefined;
       }
+      await this.save({ createPendingRevision: this.event.revision });
+      const fields = ticketFields(this.event, settings, { companyID: companyId!, externalID, status, priority: priority!, previousTicketNumber: this.row.previousTicketNumber });
+      const ticketId = await this.session.createTicket(fields, { signal: this.signal });
       await this.save({
         ticketId,
-        ticketNumber: existing?.ticketNumber ?? null,
-        ticketStatus: existing?.status ?? status,
-        createPending: false,
+        ticketNumber: null,
+        ticketStatus: status,
+        createPendingRevision: null,
         appliedRevision: this.event.revision,
         applied: snapshotOf(this.event),
       });
@@ -163,21 +159,17 @@ export function createAlertActivities({ db, box, autotask, config, gates, tryLoc
       return { kind: 'applied', revision: row.appliedRevision, resolved: row.applied?.status === 'resolved' };
     }
 
-    const link = await readConnectedCredentials(db, box, orgId);
-    if (!link) return waitFor(row, 'connection', 'Autotask is not linked, or its link is being verified or failed: link Autotask again in Petra');
-    autotask.rememberZone(link.credentials.username, link.zone);
-    const budget = Math.floor((link.requestThreshold ?? DEFAULT_HOURLY_THRESHOLD) * config.AUTOTASK_HOURLY_BUDGET_SHARE);
-    const session = autotask.as(link.credentials, gates.forOrg(orgId, budget, connection));
+    const session = await linkedSession(deps, orgId, connection);
+    if (!session) return waitFor(row, 'connection', 'Autotask is not linked, or its link is being verified or failed: link Autotask again in Petra');
     const ticketSettings = await loadTicketSettings(db, orgId, row.tenantId);
 
     try {
       return await whileHeartbeating((signal) => new RevisionSync(session, row, event, ticketSettings, signal).run());
     } catch (err) {
-      if (err instanceof BudgetExhausted) {
-        throw ApplicationFailure.create({ type: 'budget_exhausted', message: err.message, nextRetryDelay: Math.max(1_000, err.retryAt.getTime() - Date.now()) });
-      }
-      if (!isAutotaskError(err)) throw err;
+      if (!isAutotaskError(err)) return asActivityFailure(err);
       if (err.kind === 'validation') return fail(row, err.detail);
+      // A ticket that had its number is no more (deleted or merged in Autotask): retrying cannot bring it back.
+      if (err.kind === 'not_found' && row.ticketNumber !== null) return fail(row, `Ticket ${row.ticketNumber} no longer exists in Autotask: ${err.detail}`);
       if (err.kind === 'auth_failed' || err.kind === 'zone_not_found' || err.kind === 'permission_denied') {
         return waitFor(row, 'connection', `Autotask refused the link's credentials: ${err.detail}`);
       }
@@ -192,9 +184,9 @@ export function createAlertActivities({ db, box, autotask, config, gates, tryLoc
     return { kind: 'waiting', reason, error };
   }
 
-  /** Autotask refused what we sent: nothing was created, and only a change on the MSP's side can fix it. */
+  /** Autotask refused what we sent, and only a change on the MSP's side can fix it. */
   async function fail(row: AlertSyncRow, error: string): Promise<AlertOutcome> {
-    await updateAlert(db, row.orgId, row.alertId, { state: 'failed', createPending: false, lastError: error, lastErrorAt: new Date() });
+    await updateAlert(db, row.orgId, row.alertId, { state: 'failed', lastError: error, lastErrorAt: new Date() });
     return { kind: 'failed', error };
   }
 

@@ -1,22 +1,17 @@
 import { activityInfo, getClient, heartbeat } from '@temporalio/activity';
 import { z } from 'zod';
-import { type AutotaskClient, isAutotaskError, type QueryBody } from '../autotask/client';
+import { isAutotaskError, type QueryBody } from '../autotask/client';
 import type { Config } from '../config';
 import { beginRefresh, type CompanyRecord, findCatalogState, finishRefresh, markUnseenCompaniesGone, recordProgress, replacePicklist, upsertCompanies } from '../db/catalog';
-import type { Database } from '../db/client';
 import { findConnection } from '../db/connections';
 import type { OrgLock } from '../db/locks';
 import type { RefreshMode } from '../db/schema';
-import type { SecretBox } from '../security/secret-box';
 import { deleteCatalogSchedule, ensureCatalogSchedule, requestCatalogRefresh } from '../temporal/catalog';
 import { CATALOG_PICKLISTS, type CatalogRefreshInput, type LinkAttempt, type RefreshTicket } from '../workflows/shared';
-import { asActivityFailure, connectedSession } from './autotask-session';
+import { asActivityFailure, connectedSession, type SessionDeps } from './autotask-session';
 import { whileHeartbeating } from './heartbeat';
 
-export interface CatalogActivityDeps {
-  db: Database;
-  box: SecretBox;
-  autotask: AutotaskClient;
+export interface CatalogActivityDeps extends SessionDeps {
   config: Config;
   lock: OrgLock;
 }
@@ -51,7 +46,8 @@ export interface RefreshPlan {
   since: string | null;
 }
 
-export function createCatalogActivities({ db, box, autotask, config, lock }: CatalogActivityDeps) {
+export function createCatalogActivities(deps: CatalogActivityDeps) {
+  const { db, config, lock } = deps;
   return {
     /** Starts a run: full when asked, when there is no watermark yet, or when the last full pass is too old. */
     async beginCatalogRefresh(input: CatalogRefreshInput & { runId: string }): Promise<RefreshPlan> {
@@ -65,7 +61,7 @@ export function createCatalogActivities({ db, box, autotask, config, lock }: Cat
 
     /** Reads the ticket and note picklists: one call per entity, in parallel (Autotask limits threads per entity). */
     async refreshPicklists({ orgId }: { orgId: string }): Promise<number> {
-      const session = await connectedSession(db, box, autotask, orgId);
+      const session = await connectedSession(deps, orgId);
       const stored = await Promise.all(
         Object.entries(CATALOG_PICKLISTS).map(async ([entity, wanted]) => {
           const fields = await whileHeartbeating((signal) => session.entityFields(entity, { signal })).catch(asActivityFailure);
@@ -94,7 +90,7 @@ export function createCatalogActivities({ db, box, autotask, config, lock }: Cat
      * attempt resumes from its last checkpoint; rows are upserted by id, so a page read twice changes nothing.
      */
     async refreshCompanies({ orgId, plan }: { orgId: string; plan: RefreshPlan }): Promise<CompanyCheckpoint> {
-      const session = await connectedSession(db, box, autotask, orgId);
+      const session = await connectedSession(deps, orgId);
       const body: QueryBody = {
         MaxRecords: PAGE_SIZE,
         IncludeFields: COMPANY_FIELDS,

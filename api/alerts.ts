@@ -53,8 +53,7 @@ export function alertsRouter({ config, db, temporal }: AlertsRouterDeps): Router
     }
     const accepted = results.filter((r) => r.status === 202).length;
     const body: AlertBatchResult = { accepted, rejected: results.length - accepted, results };
-    // Any accepted event makes the batch a success; the rejected ones say why in their own result.
-    res.status(accepted > 0 ? 202 : Math.min(...results.map((r) => r.status))).json(body);
+    res.status(batchStatus(results)).json(body);
   });
 
   router.get('/', async (req, res) => {
@@ -80,9 +79,7 @@ export function alertsRouter({ config, db, temporal }: AlertsRouterDeps): Router
     const alertId = alertIdOf(req);
     const row = await findAlert(db, orgId, alertId);
     if (!row) throw new HttpError(404, 'not_found', `No alert ${alertId} was received for this org`);
-    if (row.state === 'synced' || row.state === 'creating') {
-      throw new HttpError(409, 'nothing_to_retry', `Alert ${alertId} is ${row.state}; only failed or waiting alerts can be retried`);
-    }
+    if (row.state === 'synced') throw new HttpError(409, 'nothing_to_retry', `Alert ${alertId} is synced; there is nothing to retry`);
     const woken = await viaTemporal(() => recheckAlert(temporal, orgId, alertId));
     if (!woken) throw new HttpError(409, 'nothing_to_retry', `No workflow holds alert ${alertId}; deliver its latest event again`);
     res.status(202).json(toResource(row, await autotaskWebUrl(orgId)));
@@ -115,6 +112,16 @@ export function alertsRouter({ config, db, temporal }: AlertsRouterDeps): Router
   }
 
   return router;
+}
+
+/**
+ * Any accepted event makes the batch a success, each rejected one saying why in its own result. With none accepted,
+ * a retryable failure (503) wins over the others, so the sender delivers the batch again.
+ */
+function batchStatus(results: EventResult[]): number {
+  const statuses = new Set(results.map((r) => r.status));
+  for (const status of [202, 503, 400, 409]) if (statuses.has(status)) return status;
+  return 400;
 }
 
 function alertIdOf(req: { params: Record<string, string> }): string {

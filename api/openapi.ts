@@ -1,5 +1,9 @@
 import { z } from 'zod';
 import {
+  alertBatchResultSchema,
+  alertEventSchema,
+  alertPageSchema,
+  alertSchema,
   catalogStatusSchema,
   companyPageSchema,
   configurationSchema,
@@ -23,7 +27,8 @@ const errorDescriptions: Record<number, string> = {
   401: 'Missing or unknown API token',
   403: 'The token is scoped to another org',
   413: 'Body too large',
-  409: 'Autotask is not linked for this org, or the link is not confirmed',
+  404: 'No such alert in this org',
+  409: 'Autotask is not linked (catalog refresh); an alert sent under another tenant, or with nothing to retry (alerts)',
   412: 'If-Match names an older version: reload and apply the change again',
   415: 'Body is not JSON',
   422: 'A value is unknown or inactive in the catalog; `details` names each field and what is allowed',
@@ -107,6 +112,38 @@ export function openApiDocument() {
           summary: 'Refresh now, or join the refresh already running.',
           requestBody: { required: false, ...json(refreshRequestSchema) },
           responses: { 202: { description: 'Running' }, ...errors(400, 401, 403, 409) },
+        },
+      },
+      '/v1/orgs/{orgId}/alerts': {
+        parameters: [orgParam],
+        post: {
+          summary: 'Deliver one alert event (an object) or a batch of 1–100 (an array). Each accepted event is recorded by its alert\'s workflow before the answer.',
+          requestBody: { required: true, content: { 'application/json': { schema: { oneOf: [ref(alertEventSchema), { type: 'array', minItems: 1, maxItems: 100, items: ref(alertEventSchema) }] } } } },
+          responses: {
+            202: { description: 'Accepted (a batch: at least one event; each event has its own result)', ...json(alertBatchResultSchema) },
+            ...errors(400, 401, 403, 409, 413, 415, 503),
+          },
+        },
+        get: {
+          summary: 'Alerts in id order, keyset-paged.',
+          parameters: [
+            query('state', 'waiting_for_connection, waiting_for_mapping, creating, synced or failed'),
+            query('tenantId', 'only this tenant'),
+            query('limit', '1–200, default 50', 'integer'),
+            query('cursor', 'nextCursor of the previous page'),
+          ],
+          responses: { ...ok(alertPageSchema), ...errors(400, 401, 403) },
+        },
+      },
+      '/v1/orgs/{orgId}/alerts/{alertId}': {
+        parameters: [orgParam, { name: 'alertId', in: 'path', required: true, schema: { type: 'string' } }],
+        get: { summary: "Where the alert stands in Autotask: state, ticket, revisions, Autotask's last error.", responses: { ...ok(alertSchema), ...errors(400, 401, 403, 404) } },
+      },
+      '/v1/orgs/{orgId}/alerts/{alertId}/retry': {
+        parameters: [orgParam, { name: 'alertId', in: 'path', required: true, schema: { type: 'string' } }],
+        post: {
+          summary: 'Try a failed or waiting alert again now.',
+          responses: { 202: { description: 'Retrying', ...json(alertSchema) }, ...errors(400, 401, 403, 404, 409, 503) },
         },
       },
       '/healthz': { get: { security: [], summary: 'The process is up', responses: { 200: { description: 'OK' } } } },

@@ -44,8 +44,9 @@ export class RequestGates {
       try {
         const slot = await this.claimSlot(connection, key, signal);
         try {
-          const [{ retry_at: retryAt }] = await connection<[{ retry_at: Date | null }]>`select spend_autotask_request(${orgId}, ${hourlyBudget}) as retry_at`;
-          if (retryAt) throw new BudgetExhausted(retryAt);
+          // Text, not Date: drizzle's postgres-js driver turns off the driver's own date parsing.
+          const [{ retry_at: retryAt }] = await connection<[{ retry_at: string | null }]>`select spend_autotask_request(${orgId}, ${hourlyBudget})::text as retry_at`;
+          if (retryAt) throw new BudgetExhausted(new Date(retryAt));
           return await work();
         } finally {
           await connection`select pg_advisory_unlock(hashtext(${key}), ${slot})`;

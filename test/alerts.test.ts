@@ -74,6 +74,22 @@ describe('one alert, one ticket', () => {
     expect(sim.calls.some((c) => c.method === 'POST' && c.path.endsWith('/Tickets/query'))).toBe(true);
   });
 
+  it('adopts a lost create found later under a newer revision, and adds the note that revision owes', async () => {
+    // The create lands but its answer is lost; the lookup that follows is refused, so the alert fails for now.
+    sim.inject({ path: /\/Tickets$/, method: 'POST', times: 1, loseResponse: true });
+    sim.inject({ path: '/Tickets/query', status: 500, body: { errors: ['Simulated refusal of the lookup'] }, times: 1 });
+    expect((await postAlerts(api, orgId, alertEvent('adopt-1', 1))).status).toBe(202);
+    await waitForAlert(api, orgId, 'adopt-1', (a) => a.state === 'failed', context());
+
+    expect((await postAlerts(api, orgId, alertEvent('adopt-1', 2))).status).toBe(202);
+    await waitForAlert(api, orgId, 'adopt-1', synced(2), context());
+    const tickets = ticketsOf(orgId, 'adopt-1');
+    expect(tickets).toHaveLength(1);
+    expect(creates()).toHaveLength(1);
+    expect(sim.notes(tickets[0]!.id).map((n) => n.title)).toEqual(['Petra alert adopt-1: revision 2']);
+    expect(sim.ticket(tickets[0]!.id)!.status).toBe(STATUS.inProgress);
+  });
+
   it('keeps externalID within 50 characters and stable for long ids', () => {
     const long = 'a'.repeat(128);
     expect(externalIdFor(`org-${long}`.slice(0, 64), long, 1).length).toBeLessThanOrEqual(50);
@@ -117,10 +133,15 @@ describe('revisions', () => {
     notes = sim.notes(ticket!.id);
     expect(notes.map((n) => n.title)).toEqual([`Petra alert ${id}: revision 3`, `Petra alert ${id}: revision 4`]);
     expect(notes[1]!.description).toContain('resolved');
+    // Resolved, the alert's run ends; the next event starts a new one, which finds the ticket in the database.
+    const handle = temporal.workflow.getHandle(alertWorkflowId(orgId, id));
+    await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 10_000);
+    const resolvedRun = (await handle.describe()).runId;
 
     // Reopens under the default policy: the same ticket goes back to the update status.
     expect((await postAlerts(api, orgId, alertEvent(id, 5))).status).toBe(202);
     await waitForAlert(api, orgId, id, synced(5), context());
+    expect((await handle.describe()).runId).not.toBe(resolvedRun);
     expect(sim.ticket(ticket!.id)!.status).toBe(STATUS.inProgress);
     expect(sim.notes(ticket!.id)).toHaveLength(3);
     expect(ticketsOf(orgId, id)).toHaveLength(1);

@@ -186,7 +186,11 @@ describe('service endpoints', () => {
     expect(openapi.components.schemas.Connection.properties.status.enum).toEqual(['not_linked', 'verifying', 'connected', 'failed']);
     expect(openapi.paths['/v1/orgs/{orgId}/autotask/mappings'].patch.responses).toHaveProperty('422');
     expect(openapi.components.schemas.MappingPatch.properties).toHaveProperty('priorities');
-    expect(Object.keys(openapi.paths)).toEqual(expect.arrayContaining(['/v1/orgs/{orgId}/tenants/{tenantId}', '/v1/orgs/{orgId}/autotask/catalog/companies']));
+    expect(Object.keys(openapi.paths)).toEqual(
+      expect.arrayContaining(['/v1/orgs/{orgId}/tenants/{tenantId}', '/v1/orgs/{orgId}/autotask/catalog/companies', '/v1/orgs/{orgId}/alerts/{alertId}/retry']),
+    );
+    expect(openapi.components.schemas.AlertEvent.required).toEqual(['tenantId', 'alertId', 'revision', 'status', 'severity', 'title', 'description', 'occurredAt']);
+    expect(openapi.components.schemas.Alert.properties.state.enum).toEqual(['waiting_for_connection', 'waiting_for_mapping', 'creating', 'synced', 'failed']);
   });
 
   it('never returns the secret: the PUT answer holds the username only', async () => {

@@ -38,7 +38,10 @@ export async function syncAlert(input: AlertWorkflowInput): Promise<AlertRunSumm
 
   for (;;) {
     if (!pending) {
-      if (resolved || !(await condition(() => pending !== undefined, timeouts.idleMs))) break;
+      if (resolved) break;
+      await condition(() => pending !== undefined, timeouts.idleMs);
+      // An event may land together with the idle timer firing: the event wins.
+      if (pending === undefined) break;
       continue;
     }
     if (workflowInfo().continueAsNewSuggested) await continueAsNew<typeof syncAlert>({ ...input, pending });

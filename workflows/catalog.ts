@@ -55,6 +55,8 @@ export async function refreshAutotaskCatalog(input: CatalogRefreshInput): Promis
       (summary) => ({ summary }),
       (failure: unknown) => ({ failure }),
     );
+    // A value or company that came back may be what a refused or waiting alert needed.
+    if ('summary' in outcome) await nudgeAlerts({ orgId: input.orgId, states: ['failed', 'waiting_for_mapping'] });
     if (!again) {
       await condition(allHandlersFinished);
       if ('failure' in outcome) throw outcome.failure;
@@ -76,8 +78,6 @@ async function onePass(orgId: string, plan: RefreshPlan, readingDone: () => void
     readingDone();
     const summary = { mode: plan.mode, picklistValues, companyRows: companies.rows, pageCalls: companies.pageCalls };
     await catalog.finishCatalogRefresh({ orgId, runId: plan.runId, outcome: 'succeeded', ...summary, watermark: companies.watermark });
-    // A value or company that came back may be what a refused or waiting alert needed.
-    await nudgeAlerts({ orgId, states: ['failed', 'waiting_for_mapping'] });
     return summary;
   } catch (err) {
     readingDone();

@@ -12,7 +12,7 @@ CREATE TABLE "alert_syncs" (
 	"generation" integer DEFAULT 1 NOT NULL,
 	"previous_ticket_number" text,
 	"ticket_status" integer,
-	"create_pending" boolean DEFAULT false NOT NULL,
+	"create_pending_revision" integer,
 	"note_pending_revision" integer,
 	"last_error" text,
 	"last_error_at" timestamp with time zone,
@@ -33,7 +33,8 @@ ALTER TABLE "autotask_configuration" ADD COLUMN "note_publish" integer;--> state
 ALTER TABLE "autotask_configuration" ADD COLUMN "catch_all_company" integer;--> statement-breakpoint
 ALTER TABLE "autotask_configuration" ADD COLUMN "reopen_policy" text;--> statement-breakpoint
 ALTER TABLE "autotask_connections" ADD COLUMN "request_threshold" integer;--> statement-breakpoint
-CREATE INDEX "alert_syncs_by_state" ON "alert_syncs" USING btree ("org_id","state","alert_id");--> statement-breakpoint
+CREATE INDEX "alert_syncs_by_state" ON "alert_syncs" USING btree ("org_id","state","alert_id");
+--> statement-breakpoint
 -- Spends one request of an org's hourly Autotask budget: NULL when granted, else when the oldest counted minute leaves
 -- the rolling hour. The advisory lock makes check-and-count atomic across every worker; each statement in a plpgsql
 -- function sees what committed before it, so the count read after the lock is current.
@@ -45,7 +46,7 @@ DECLARE
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtext('autotask-budget:' || p_org));
   SELECT coalesce(sum(count), 0), min(minute) INTO v_used, v_oldest
-    FROM autotask_request_counts WHERE org_id = p_org AND minute > now() - interval '1 hour';
+    FROM autotask_request_counts WHERE org_id = p_org AND minute >= date_trunc('minute', now() - interval '1 hour');
   IF v_used >= p_budget THEN
     RETURN v_oldest + interval '1 hour' + interval '1 minute';
   END IF;
