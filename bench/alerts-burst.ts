@@ -75,7 +75,7 @@ async function main() {
     occurredAt: new Date().toISOString(),
   });
   const applied = async (revision: number) =>
-    Number((await sql`select count(*) from alert_syncs where org_id = ${orgId} and applied_revision = ${revision}`)[0]!.count);
+    Number((await sql`select count(*) from alert_syncs where org_id = ${orgId} and state = 'synced' and applied_revision = ${revision}`)[0]!.count);
 
   const phase = async (label: string, revision: number) => {
     sim.resetCalls();

@@ -57,7 +57,8 @@ describe('one alert, one ticket', () => {
     expect(ticketsOf(orgId, 'dup-1')).toHaveLength(1);
     expect(creates()).toHaveLength(1);
     const [ticket] = ticketsOf(orgId, 'dup-1');
-    expect(ticket).toMatchObject({ companyID: 1, queueID: QUEUE.monitoring, status: STATUS.new, title: event.title });
+    // No priority is configured for "high": the picklist's default (Medium) applies; optional fields stay unset.
+    expect(ticket).toMatchObject({ companyID: 1, queueID: QUEUE.monitoring, status: STATUS.new, priority: 2, issueType: null, source: null, title: event.title });
     expect(alert.ticket).toEqual({ id: ticket!.id, number: ticket!.ticketNumber, url: expect.stringContaining(`TicketID=${ticket!.id}`) });
     expect(alert.ticket.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ww5\/Autotask\/AutotaskExtend\/ExecuteCommand\.aspx\?Code=OpenTicketDetail&TicketID=\d+$/);
     // A new ticket costs the create and one read of its number.
@@ -122,6 +123,8 @@ describe('revisions', () => {
     expect(notes).toHaveLength(1);
     expect(notes[0]).toMatchObject({ title: `Petra alert ${id}: revision 3` });
     expect(notes[0]!.description).toContain('Severity: high → critical');
+    // Internal by default: the tenant's first "Internal…" publish level, and the default note type.
+    expect(notes[0]).toMatchObject({ publish: 2, noteType: 1 });
     expect(sim.ticket(ticket!.id)!.status).toBe(STATUS.inProgress);
     // A late revision 2 changes nothing, even on a new delivery after the fact.
     expect((await postAlerts(api, orgId, alertEvent(id, 2))).status).toBe(202);
@@ -247,14 +250,21 @@ describe('nothing is dropped', () => {
     expect((await api.call('POST', `${base}/alerts/retry-2/retry`)).body.error.code).toBe('nothing_to_retry');
   });
 
-  it('uses the catch-all company for unmapped tenants when one is set', async () => {
-    expect((await api.call('PATCH', `${base}/autotask/mappings`, { body: { catchAllCompany: 3 } })).status).toBe(200);
+  it('uses the catch-all company for unmapped tenants, and the configured priority, types, source and note settings', async () => {
+    const settings = { catchAllCompany: 3, priorities: { critical: 1 }, issueType: 4, subIssueType: 12, source: 4, ticketType: 5, noteType: 3, notePublish: 4 };
+    expect((await api.call('PATCH', `${base}/autotask/mappings`, { body: settings })).status).toBe(200);
     try {
-      expect((await postAlerts(api, orgId, alertEvent('catchall-1', 1, { tenantId: 'tailspin' }))).status).toBe(202);
+      const event = alertEvent('catchall-1', 1, { tenantId: 'tailspin', severity: 'critical' });
+      expect((await postAlerts(api, orgId, event)).status).toBe(202);
       await waitForAlert(api, orgId, 'catchall-1', synced(1), context());
-      expect(ticketsOf(orgId, 'catchall-1')[0]).toMatchObject({ companyID: 3 });
+      const [ticket] = ticketsOf(orgId, 'catchall-1');
+      expect(ticket).toMatchObject({ companyID: 3, priority: 1, issueType: 4, subIssueType: 12, source: 4, ticketType: 5 });
+      expect((await postAlerts(api, orgId, { ...event, revision: 2, status: 'updated' })).status).toBe(202);
+      await waitForAlert(api, orgId, 'catchall-1', synced(2), context());
+      expect(sim.notes(ticket!.id)).toEqual([expect.objectContaining({ noteType: 3, publish: 4 })]);
     } finally {
-      await api.call('PATCH', `${base}/autotask/mappings`, { body: { catchAllCompany: null } });
+      const reset = { catchAllCompany: null, priorities: { critical: null }, issueType: null, subIssueType: null, source: null, ticketType: null, noteType: null, notePublish: null };
+      expect((await api.call('PATCH', `${base}/autotask/mappings`, { body: reset })).status).toBe(200);
     }
   });
 });
