@@ -32,7 +32,8 @@ const creates = () => sim.calls.filter((c) => c.method === 'POST' && /\/Tickets$
 
 beforeAll(async () => {
   sim = await startAutotaskSimulator({ companies: COMPANIES });
-  const env = testEnv(sim.zoneLookupUrl, ALERT_TIMEOUTS);
+  // Runs end after 3 s without events, so later events in these tests also exercise a new run picking the alert up.
+  const env = testEnv(sim.zoneLookupUrl, { ...ALERT_TIMEOUTS, ALERT_IDLE_TIMEOUT_MS: '3000' });
   [api, worker, temporal] = await Promise.all([startTestApi(env), startWorkerProcess(env), temporalClient()]);
   await linkAndConfigure(api, orgId, newAccount(sim, 'alerts'), { contoso: 1, fabrikam: 2 });
 });
@@ -170,6 +171,23 @@ describe('revisions', () => {
     } finally {
       await api.call('PATCH', `${base}/autotask/mappings`, { body: { reopenPolicy: 'reopen' } });
     }
+  });
+
+  it('ends an idle run; the next event starts a new run that finds the ticket and adds the note once', async () => {
+    const id = 'idle-1';
+    expect((await postAlerts(api, orgId, alertEvent(id, 1))).status).toBe(202);
+    await waitForAlert(api, orgId, id, synced(1), context());
+    const handle = temporal.workflow.getHandle(alertWorkflowId(orgId, id));
+    await waitFor(async () => (await handle.describe()).status.name === 'COMPLETED', 15_000);
+    const idleRun = (await handle.describe()).runId;
+
+    const update = alertEvent(id, 2, { severity: 'low' });
+    await Promise.all([postAlerts(api, orgId, update), postAlerts(api, orgId, update), postAlerts(api, orgId, alertEvent(id, 1))]);
+    await waitForAlert(api, orgId, id, synced(2), context());
+    expect((await handle.describe()).runId).not.toBe(idleRun);
+    const [ticket] = ticketsOf(orgId, id);
+    expect(ticketsOf(orgId, id)).toHaveLength(1);
+    expect(sim.notes(ticket!.id).map((n) => n.title)).toEqual([`Petra alert ${id}: revision 2`]);
   });
 
   it('is searchable in Temporal by org, tenant and alert', async () => {
