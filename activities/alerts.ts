@@ -2,7 +2,7 @@ import { ApplicationFailure, getClient } from '@temporalio/activity';
 import type { Sql } from 'postgres';
 import { externalIdFor, noteFor, noteTitle, snapshotOf, ticketFields } from '../alerts/content';
 import { type AutotaskSession, isAutotaskError } from '../autotask/client';
-import { type AlertChange, findAlert, updateAlert } from '../db/alerts';
+import { type AlertChange, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
 import type { TryLock } from '../db/locks';
 import { loadTicketSettings, type TicketSettings } from '../db/mappings';
 import type { AlertState, AlertSyncRow } from '../db/schema';
@@ -167,9 +167,9 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       return await whileHeartbeating((signal) => new RevisionSync(session, row, event, ticketSettings, signal).run());
     } catch (err) {
       if (!isAutotaskError(err)) return asActivityFailure(err);
-      if (err.kind === 'validation') return fail(row, err.detail);
+      if (err.kind === 'validation') return fail(row, err.detail, ticketSettings.version);
       // A ticket that had its number is no more (deleted or merged in Autotask): retrying cannot bring it back.
-      if (err.kind === 'not_found' && row.ticketNumber !== null) return fail(row, `Ticket ${row.ticketNumber} no longer exists in Autotask: ${err.detail}`);
+      if (err.kind === 'not_found' && row.ticketNumber !== null) return fail(row, `Ticket ${row.ticketNumber} no longer exists in Autotask: ${err.detail}`, ticketSettings.version);
       if (err.kind === 'auth_failed' || err.kind === 'zone_not_found' || err.kind === 'permission_denied') {
         return waitFor(row, 'connection', `Autotask refused the link's credentials: ${err.detail}`);
       }
@@ -185,11 +185,12 @@ export function createAlertActivities(deps: AlertActivityDeps) {
   }
 
   /** Autotask refused what we sent, and only a change on the MSP's side can fix it. */
-  async function fail(row: AlertSyncRow, error: string): Promise<AlertOutcome> {
-    await updateAlert(db, row.orgId, row.alertId, { state: 'failed', lastError: error, lastErrorAt: new Date() });
+  async function fail(row: AlertSyncRow, error: string, configVersion: number): Promise<AlertOutcome> {
+    if (!(await markAlertFailed(db, row.orgId, row.alertId, error, configVersion))) {
+      throw ApplicationFailure.create({ type: 'configuration_changed', message: `The configuration changed during this attempt, which Autotask refused: ${error}`, nextRetryDelay: '1 second' });
+    }
     return { kind: 'failed', error };
   }
-
 }
 
 export type AlertActivities = ReturnType<typeof createAlertActivities>;

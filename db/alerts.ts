@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import type { AlertEvent } from '../workflows/shared';
 import type { Database } from './client';
-import { type AlertState, type AlertSyncRow, alertSyncs, tenants } from './schema';
+import { type AlertState, type AlertSyncRow, alertSyncs, autotaskConfiguration, tenants } from './schema';
 
 export type AcceptResult = { status: 'accepted'; row: AlertSyncRow } | { status: 'tenant_mismatch'; tenantId: string };
 
@@ -81,4 +81,21 @@ export async function updateAlert(db: Database, orgId: string, alertId: string, 
     .update(alertSyncs)
     .set({ ...change, updatedAt: new Date() })
     .where(and(eq(alertSyncs.orgId, orgId), eq(alertSyncs.alertId, alertId)));
+}
+
+/**
+ * Marks the alert `failed`, unless the org's configuration moved past `configVersion` meanwhile: a change saved while
+ * the attempt ran may be the fix, and its nudge went out before this alert was `failed`. Returns whether it was marked.
+ */
+export async function markAlertFailed(db: Database, orgId: string, alertId: string, error: string, configVersion: number): Promise<boolean> {
+  const current = db
+    .select({ version: autotaskConfiguration.version })
+    .from(autotaskConfiguration)
+    .where(eq(autotaskConfiguration.orgId, orgId));
+  const marked = await db
+    .update(alertSyncs)
+    .set({ state: 'failed', lastError: error, lastErrorAt: new Date(), updatedAt: new Date() })
+    .where(and(eq(alertSyncs.orgId, orgId), eq(alertSyncs.alertId, alertId), sql`coalesce((${current}), 0) = ${configVersion}`))
+    .returning({ alertId: alertSyncs.alertId });
+  return marked.length > 0;
 }

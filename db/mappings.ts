@@ -80,6 +80,8 @@ export async function updateConfiguration(db: Database, orgId: string, patch: Co
 }
 
 export interface TicketSettings {
+  /** The configuration's version these settings were read at. */
+  version: number;
   settings: Settings;
   /** The Autotask company the tenant is mapped to. */
   tenantCompanyId: number | null;
@@ -103,6 +105,7 @@ export async function loadTicketSettings(db: Executor, orgId: string, tenantId: 
   const of = (field: string) => values.filter((v) => v.field === field);
   const defaultOf = (field: string) => of(field).find((v) => v.isDefault)?.value ?? null;
   return {
+    version: row?.version ?? 0,
     settings: settingsOf(row),
     tenantCompanyId: tenant?.companyId ?? null,
     defaults: {

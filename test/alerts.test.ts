@@ -250,6 +250,20 @@ describe('nothing is dropped', () => {
     }
   });
 
+  it('tries again at once when the configuration changes while Autotask is refusing the ticket', async () => {
+    // Autotask takes its time to refuse; the fix is saved meanwhile, before the alert is marked failed.
+    sim.inject({ path: /\/Tickets$/, method: 'POST', times: 1, latencyMs: 1_000, status: 500, body: { errors: ['Value does not reference an existing entity for queueID.'] } });
+    expect((await postAlerts(api, orgId, alertEvent('race-1', 1))).status).toBe(202);
+    await waitFor(() => sim.callsInFlight('/Tickets') > 0, 10_000);
+    expect((await api.call('PATCH', `${base}/autotask/mappings`, { body: { queue: QUEUE.levelOne } })).status).toBe(200);
+    try {
+      await waitForAlert(api, orgId, 'race-1', synced(1), context(), 10_000);
+      expect(ticketsOf(orgId, 'race-1')[0]).toMatchObject({ queueID: QUEUE.levelOne });
+    } finally {
+      await api.call('PATCH', `${base}/autotask/mappings`, { body: { queue: QUEUE.monitoring } });
+    }
+  });
+
   it('retries a failed alert on request, and after a catalog refresh', async () => {
     sim.setPicklistValue('Tickets', 'queueID', QUEUE.monitoring, { isActive: false });
     try {
