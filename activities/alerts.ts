@@ -5,6 +5,7 @@ import { type AutotaskSession, isAutotaskError } from '../autotask/client';
 import { type AlertChange, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
 import type { TryLock } from '../db/locks';
 import { loadTicketSettings, type TicketSettings } from '../db/mappings';
+import { BudgetExhausted } from '../db/request-gate';
 import type { AlertState, AlertSyncRow } from '../db/schema';
 import { nudgeAlerts } from '../temporal/alerts';
 import type { AlertEvent, AlertOutcome } from '../workflows/shared';
@@ -166,7 +167,12 @@ export function createAlertActivities(deps: AlertActivityDeps) {
     try {
       return await whileHeartbeating((signal) => new RevisionSync(session, row, event, ticketSettings, signal).run());
     } catch (err) {
-      if (!isAutotaskError(err)) return asActivityFailure(err);
+      if (err instanceof BudgetExhausted) {
+        // Not a failure: the alert goes on when the budget allows; until then, say why it waits.
+        await updateAlert(db, orgId, row.alertId, { lastError: err.message, lastErrorAt: new Date() });
+        return asActivityFailure(err);
+      }
+      if (!isAutotaskError(err)) throw err;
       if (err.kind === 'validation') return fail(row, err.detail, ticketSettings.version);
       // A ticket that had its number is no more (deleted or merged in Autotask): retrying cannot bring it back.
       if (err.kind === 'not_found' && row.ticketNumber !== null) return fail(row, `Ticket ${row.ticketNumber} no longer exists in Autotask: ${err.detail}`, ticketSettings.version);

@@ -1,4 +1,5 @@
 import { type Client } from '@temporalio/client';
+import postgres from 'postgres';
 import { externalIdFor } from '../alerts/content';
 import { type AutotaskSimulator, startAutotaskSimulator } from '../simulator/server';
 import { alertWorkflowId } from '../workflows/shared';
@@ -20,6 +21,7 @@ let sim: AutotaskSimulator;
 let api: TestApi;
 let worker: WorkerProcess;
 let temporal: Client;
+let sql: postgres.Sql;
 const run = Date.now();
 const orgId = `org-alerts-${run}`;
 const base = `/v1/orgs/${orgId}`;
@@ -35,11 +37,12 @@ beforeAll(async () => {
   // Runs end after 3 s without events, so later events in these tests also exercise a new run picking the alert up.
   const env = testEnv(sim.zoneLookupUrl, { ...ALERT_TIMEOUTS, ALERT_IDLE_TIMEOUT_MS: '3000' });
   [api, worker, temporal] = await Promise.all([startTestApi(env), startWorkerProcess(env), temporalClient()]);
+  sql = postgres(env.DATABASE_URL, { max: 1, onnotice: () => {} });
   await linkAndConfigure(api, orgId, newAccount(sim, 'alerts'), { contoso: 1, fabrikam: 2 });
 });
 
 afterAll(async () => {
-  await Promise.all([api?.close(), worker?.stop(), temporal?.connection.close()]);
+  await Promise.all([api?.close(), worker?.stop(), temporal?.connection.close(), sql?.end()]);
   await sim?.close();
 });
 
@@ -298,6 +301,24 @@ describe('nothing is dropped', () => {
       const reset = { catchAllCompany: null, priorities: { critical: null }, issueType: null, subIssueType: null, source: null, ticketType: null, noteType: null, notePublish: null };
       expect((await api.call('PATCH', `${base}/autotask/mappings`, { body: reset })).status).toBe(200);
     }
+  });
+});
+
+describe("Autotask's hourly budget", () => {
+  it("is a share of the threshold Autotask reports; once spent, alerts wait and say until when", async () => {
+    const other = `org-budget-${run}`;
+    await linkAndConfigure(api, other, newAccount(sim, 'budget'), { contoso: 1 });
+    const [link] = await sql`select request_threshold from autotask_connections where org_id = ${other}`;
+    expect(link!.request_threshold).toBe(10_000); // the simulator's ThresholdInformation
+
+    // A database that allows 10 requests an hour: 30 % of it is 3, already spent by the link's catalog refresh.
+    await sql`update autotask_connections set request_threshold = 10 where org_id = ${other}`;
+    sim.resetCalls();
+    expect((await postAlerts(api, other, alertEvent('budget-1', 1))).status).toBe(202);
+    const waiting = await waitForAlert(api, other, 'budget-1', (a) => a.lastError !== null, context());
+    expect(waiting.state).toBe('creating');
+    expect(waiting.lastError.message).toMatch(/hourly Autotask request budget is spent; requests resume at \d{4}-/);
+    expect(sim.calls).toEqual([]);
   });
 });
 

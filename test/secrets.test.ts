@@ -25,7 +25,7 @@ let temporal: Client;
 let sql: postgres.Sql;
 
 beforeAll(async () => {
-  sim = await startAutotaskSimulator();
+  sim = await startAutotaskSimulator({ companies: [{ id: 1, companyName: 'Contoso Limited' }] });
   sim.addAccount(account);
   const env = testEnv(sim.zoneLookupUrl);
   [api, worker, temporal] = await Promise.all([startTestApi(env), startWorkerProcess(env), temporalClient()]);
@@ -51,6 +51,13 @@ it('keeps the secret out of Temporal history, logs, database rows and API respon
   await api.call('GET', route);
   // The confirmed link refreshes the catalog with the same credentials: its history is checked too.
   await waitFor(async () => (await api.call('GET', `/v1/orgs/${orgId}/autotask/catalog`)).body.lastRefresh?.outcome === 'succeeded');
+  // An alert opens and resolves its ticket with the same credentials: its history is checked too.
+  await api.call('PUT', `/v1/orgs/${orgId}/tenants/contoso`, { body: { name: 'Contoso' } });
+  const mapping = { tenants: { contoso: 1 }, queue: 8, creationStatus: 1, updateStatus: 8, resolutionStatus: 5 };
+  expect((await api.call('PATCH', `/v1/orgs/${orgId}/autotask/mappings`, { body: mapping })).status).toBe(200);
+  const alert = { tenantId: 'contoso', alertId: 'a-1', severity: 'high', title: 'Risky sign-in', description: 'From a new country', occurredAt: '2026-12-03T10:00:00Z' };
+  await api.call('POST', `/v1/orgs/${orgId}/alerts`, { body: [{ ...alert, revision: 1, status: 'open' }, { ...alert, revision: 2, status: 'resolved' }] });
+  await waitFor(async () => (await api.call('GET', `/v1/orgs/${orgId}/alerts/a-1`)).body.lastAppliedRevision === 2);
 
   const histories: string[] = [];
   const types: string[] = [];
@@ -61,16 +68,17 @@ it('keeps the secret out of Temporal history, logs, database rows and API respon
       histories.push(asJson(history), decodedPayloads(history));
       types.push(execution.type);
     }
-    return types.includes('refreshAutotaskCatalog'); // visibility lags a little behind
+    return types.includes('refreshAutotaskCatalog') && types.includes('syncAlert'); // visibility lags a little behind
   });
-  expect(types.sort()).toEqual(['refreshAutotaskCatalog', 'verifyAutotaskLink', 'verifyAutotaskLink']);
+  expect(types.sort()).toEqual(['refreshAutotaskCatalog', 'syncAlert', 'verifyAutotaskLink', 'verifyAutotaskLink']);
   // The search really read these histories, and their payloads were decoded (the input's keys are readable).
   expect(histories.join('\n')).toContain(orgId);
   expect(histories.join('\n')).toContain('"attemptId"');
   expect(histories.join('\n')).toContain('"connected"');
 
-  const rows = await sql`select row_to_json(c)::text as row from autotask_connections c where org_id = ${orgId}`;
-  expect(rows).toHaveLength(1);
+  const rows = await sql`select row_to_json(c)::text as row from autotask_connections c where org_id = ${orgId}
+    union all select row_to_json(a)::text from alert_syncs a where org_id = ${orgId}`;
+  expect(rows).toHaveLength(2);
 
   const places = {
     'Temporal history': histories.join('\n'),
