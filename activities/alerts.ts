@@ -2,6 +2,7 @@ import { ApplicationFailure, getClient } from '@temporalio/activity';
 import type { Sql } from 'postgres';
 import { externalIdFor, noteFor, noteTitle, snapshotOf, ticketFields } from '../alerts/content';
 import { type AutotaskSession, isAutotaskError } from '../autotask/client';
+import type { Config } from '../config';
 import { type AlertChange, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
 import type { TryLock } from '../db/locks';
 import { loadTicketSettings, type TicketSettings } from '../db/mappings';
@@ -13,6 +14,7 @@ import { asActivityFailure, linkedSession, type SessionDeps } from './autotask-s
 import { whileHeartbeating } from './heartbeat';
 
 export interface AlertActivityDeps extends SessionDeps {
+  config: Config;
   tryLock: TryLock;
 }
 
@@ -22,15 +24,14 @@ export function createAlertActivities(deps: AlertActivityDeps) {
   class RevisionSync {
     constructor(
       private readonly session: AutotaskSession,
-      private row: AlertSyncRow,
+      public row: AlertSyncRow,
       private readonly event: AlertEvent,
       private readonly config: TicketSettings,
       private readonly signal: AbortSignal,
     ) {}
 
     async run(): Promise<AlertOutcome> {
-      const ahead = this.row.appliedRevision === null || this.event.revision > this.row.appliedRevision;
-      if (ahead) {
+      if (this.row.appliedRevision === null || this.event.revision > this.row.appliedRevision) {
         const waiting = await this.apply();
         if (waiting) return waiting;
       }
@@ -39,37 +40,35 @@ export function createAlertActivities(deps: AlertActivityDeps) {
         const ticket = await this.session.ticket(this.row.ticketId!, { signal: this.signal });
         await this.save({ ticketNumber: ticket.ticketNumber });
       }
-      await this.save({
-        state: 'synced',
-        ...(ahead ? { appliedRevision: this.event.revision, applied: snapshotOf(this.event) } : {}),
-        notePendingRevision: null,
-        lastError: null,
-        lastErrorAt: null,
-      });
+      await this.save({ state: 'synced', notePendingRevision: null, pendingSince: null, lastError: null, lastErrorAt: null });
       return { kind: 'applied', revision: this.row.appliedRevision!, resolved: this.row.applied?.status === 'resolved' };
     }
 
     /** Opens the ticket, or adds the revision's note and status to it. */
     private async apply(): Promise<AlertOutcome | undefined> {
       const { settings } = this.config;
-      const reopening = this.row.applied?.status === 'resolved' && this.event.status !== 'resolved';
-      if (this.row.ticketId !== null && reopening && settings.reopenPolicy === 'new') {
-        // The resolved ticket stays as it is; the alert starts over with a ticket of its own key.
-        await this.save({ ticketId: null, ticketNumber: null, ticketStatus: null, generation: this.row.generation + 1, previousTicketNumber: this.row.ticketNumber });
-      }
-      if (this.row.ticketId === null) {
-        const waiting = await this.openTicket();
-        // A ticket adopted from an earlier revision's create still owes this revision its note and status.
-        if (waiting || this.row.appliedRevision === this.event.revision) return waiting;
-      }
+      for (;;) {
+        const reopening = this.row.applied?.status === 'resolved' && this.event.status !== 'resolved';
+        if (this.row.ticketId !== null && reopening && settings.reopenPolicy === 'new') {
+          // The resolved ticket stays as it is; the alert starts over with a ticket of its own key.
+          await this.save({ ticketId: null, ticketNumber: null, ticketStatus: null, generation: this.row.generation + 1, previousTicketNumber: this.row.ticketNumber });
+        }
+        if (this.row.ticketId === null) {
+          const waiting = await this.openTicket();
+          if (waiting || this.row.appliedRevision! >= this.event.revision) return waiting;
+          // The ticket found is an earlier revision's: bring it up to this one, as any ticket.
+          continue;
+        }
 
-      await this.addNote();
-      const target = this.event.status === 'resolved' ? settings.resolutionStatus : reopening ? (settings.updateStatus ?? settings.creationStatus) : settings.updateStatus;
-      if (target !== null && target !== this.row.ticketStatus) {
-        await this.session.updateTicket(this.row.ticketId!, { status: target }, { signal: this.signal });
-        await this.save({ ticketStatus: target });
+        await this.addNote();
+        const target = this.event.status === 'resolved' ? settings.resolutionStatus : reopening ? (settings.updateStatus ?? settings.creationStatus) : settings.updateStatus;
+        if (target !== null && target !== this.row.ticketStatus) {
+          await this.session.updateTicket(this.row.ticketId, { status: target }, { signal: this.signal });
+          await this.save({ ticketStatus: target });
+        }
+        await this.save({ appliedRevision: this.event.revision, applied: snapshotOf(this.event) });
+        return undefined;
       }
-      return undefined;
     }
 
     /**
@@ -93,25 +92,25 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       const externalID = externalIdFor(this.row.orgId, this.row.alertId, this.row.generation);
       await this.save({ state: 'creating', companyId });
 
-      const pendingRevision = this.row.createPendingRevision;
-      const existing = pendingRevision !== null ? await this.session.findTicketByExternalId(externalID, { signal: this.signal }) : undefined;
-      if (existing) {
-        // An earlier attempt's create landed, its answer lost; the ticket shows the revision that create was sent for.
-        const adopted = pendingRevision! < this.event.revision ? { appliedRevision: pendingRevision, applied: null } : { appliedRevision: this.event.revision, applied: snapshotOf(this.event) };
-        await this.save({ ticketId: existing.id, ticketNumber: existing.ticketNumber, ticketStatus: existing.status, createPendingRevision: null, ...adopted });
-        return undefined;
+      const pending = this.row.pendingCreate;
+      if (pending) {
+        const existing = await this.session.findTicketByExternalId(externalID, { signal: this.signal });
+        if (existing) {
+          // An earlier attempt's create landed, its answer lost: the ticket shows what that create sent.
+          await this.save({ ticketId: existing.id, ticketNumber: existing.ticketNumber, ticketStatus: existing.status, pendingCreate: null, pendingSince: null, appliedRevision: pending.revision, applied: pending.snapshot });
+          return undefined;
+        }
+        this.awaitEarlierRequest();
       }
-      await this.save({ createPendingRevision: this.event.revision });
+      const snapshot = snapshotOf(this.event);
+      await this.save({ pendingCreate: { revision: this.event.revision, snapshot }, pendingSince: new Date() });
       const fields = ticketFields(this.event, settings, { companyID: companyId!, externalID, status, priority: priority!, previousTicketNumber: this.row.previousTicketNumber });
-      const ticketId = await this.session.createTicket(fields, { signal: this.signal });
-      await this.save({
-        ticketId,
-        ticketNumber: null,
-        ticketStatus: status,
-        createPendingRevision: null,
-        appliedRevision: this.event.revision,
-        applied: snapshotOf(this.event),
+      const ticketId = await this.session.createTicket(fields, { signal: this.signal }).catch(async (err: unknown) => {
+        // Refused outright: nothing of this create exists (and an earlier one was given time to show), so no lookup is owed.
+        if (isAutotaskError(err) && err.kind === 'validation') await this.save({ pendingCreate: null, pendingSince: null });
+        throw err;
       });
+      await this.save({ ticketId, ticketNumber: null, ticketStatus: status, pendingCreate: null, pendingSince: null, appliedRevision: this.event.revision, applied: snapshot });
       return undefined;
     }
 
@@ -119,10 +118,24 @@ export function createAlertActivities(deps: AlertActivityDeps) {
     private async addNote(): Promise<void> {
       const ticketId = this.row.ticketId!;
       const title = noteTitle(this.row.alertId, this.event.revision);
-      if (this.row.notePendingRevision === this.event.revision && (await this.session.hasTicketNote(ticketId, title, { signal: this.signal }))) return;
-      await this.save({ notePendingRevision: this.event.revision });
+      if (this.row.notePendingRevision === this.event.revision) {
+        if (await this.session.hasTicketNote(ticketId, title, { signal: this.signal })) return;
+        this.awaitEarlierRequest();
+      }
+      await this.save({ notePendingRevision: this.event.revision, pendingSince: new Date() });
       const note = noteFor(this.row.alertId, this.event, this.row.applied, this.config.settings, this.config.defaults);
       await this.session.createTicketNote(ticketId, note, { signal: this.signal });
+    }
+
+    /**
+     * A create or note sent earlier and not found may still be on its way: Autotask keeps working on a request the
+     * client gave up on. It is sent again only once that one has had time to land (and the lookup came back empty).
+     */
+    private awaitEarlierRequest(): void {
+      const waitMs = (this.row.pendingSince?.getTime() ?? 0) + deps.config.AUTOTASK_REQUEST_TIMEOUT_MS * 2 - Date.now();
+      if (waitMs > 0) {
+        throw ApplicationFailure.create({ type: 'awaiting_earlier_request', message: 'An earlier request for this alert may still land in Autotask; looking again before sending it anew', nextRetryDelay: waitMs });
+      }
     }
 
     private async save(change: AlertChange): Promise<void> {
@@ -164,18 +177,22 @@ export function createAlertActivities(deps: AlertActivityDeps) {
     if (!session) return waitFor(row, 'connection', 'Autotask is not linked, or its link is being verified or failed: link Autotask again in Petra');
     const ticketSettings = await loadTicketSettings(db, orgId, row.tenantId);
 
+    let sync: RevisionSync | undefined;
     try {
-      return await whileHeartbeating((signal) => new RevisionSync(session, row, event, ticketSettings, signal).run());
+      return await whileHeartbeating((signal) => (sync = new RevisionSync(session, row, event, ticketSettings, signal)).run());
     } catch (err) {
+      const current = sync?.row ?? row;
       if (err instanceof BudgetExhausted) {
         // Not a failure: the alert goes on when the budget allows; until then, say why it waits.
         await updateAlert(db, orgId, row.alertId, { lastError: err.message, lastErrorAt: new Date() });
         return asActivityFailure(err);
       }
       if (!isAutotaskError(err)) throw err;
-      if (err.kind === 'validation') return fail(row, err.detail, ticketSettings.version);
+      if (err.kind === 'validation') return fail(current, err.detail, ticketSettings.version);
       // A ticket that had its number is no more (deleted or merged in Autotask): retrying cannot bring it back.
-      if (err.kind === 'not_found' && row.ticketNumber !== null) return fail(row, `Ticket ${row.ticketNumber} no longer exists in Autotask: ${err.detail}`, ticketSettings.version);
+      if (err.kind === 'not_found' && current.ticketNumber !== null) {
+        return fail(current, `Ticket ${current.ticketNumber} no longer exists in Autotask: ${err.detail}`, ticketSettings.version);
+      }
       if (err.kind === 'auth_failed' || err.kind === 'zone_not_found' || err.kind === 'permission_denied') {
         return waitFor(row, 'connection', `Autotask refused the link's credentials: ${err.detail}`);
       }

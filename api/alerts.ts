@@ -79,7 +79,9 @@ export function alertsRouter({ config, db, temporal }: AlertsRouterDeps): Router
     const alertId = alertIdOf(req);
     const row = await findAlert(db, orgId, alertId);
     if (!row) throw new HttpError(404, 'not_found', `No alert ${alertId} was received for this org`);
-    if (row.state === 'synced') throw new HttpError(409, 'nothing_to_retry', `Alert ${alertId} is synced; there is nothing to retry`);
+    if (row.state === 'synced' || row.state === 'creating') {
+      throw new HttpError(409, 'nothing_to_retry', `Alert ${alertId} is ${row.state}; only failed or waiting alerts can be retried (its lastError says what it is waiting for)`);
+    }
     const woken = await viaTemporal(() => recheckAlert(temporal, orgId, alertId));
     if (!woken) throw new HttpError(409, 'nothing_to_retry', `No workflow holds alert ${alertId}; deliver its latest event again`);
     res.status(202).json(toResource(row, await autotaskWebUrl(orgId)));

@@ -200,7 +200,7 @@ export class AutotaskClient {
       } catch (err) {
         // A 429 means Autotask did nothing: pause (outside the gate, freeing the slot) and send it again.
         if (err instanceof AutotaskError && err.kind === 'thread_limit' && attempt < THREAD_LIMIT_ATTEMPTS) {
-          await pause(err.retryAfterSeconds ? err.retryAfterSeconds * 1000 : backoffMs(attempt), call.signal);
+          await pause(err.retryAfterSeconds ? Math.min(err.retryAfterSeconds * 1000, MAX_PAUSE_MS) : backoffMs(attempt), call.signal);
           continue;
         }
         if (err instanceof AutotaskError && err.kind === 'transient' && err.status === undefined) this.zones.delete(credentials.username);
@@ -326,12 +326,16 @@ export class AutotaskSession {
 /** Sends of one request refused with 429 before the caller hears of it (its own retries take over then). */
 const THREAD_LIMIT_ATTEMPTS = 6;
 
+/** Longest pause before resending a 429 here; longer waits are the caller's retries' business. */
+const MAX_PAUSE_MS = 30_000;
+
 /** 0.2, 0.4, 0.8 … s, capped at 5 s, spread ±50 % so refused callers do not come back together. */
 function backoffMs(attempt: number): number {
   return Math.min(5_000, 200 * 2 ** (attempt - 1)) * (0.5 + Math.random());
 }
 
 function pause(ms: number, signal?: AbortSignal): Promise<void> {
+  if (signal?.aborted) return Promise.reject(signal.reason);
   return new Promise((resolve, reject) => {
     const abort = () => {
       clearTimeout(timer);

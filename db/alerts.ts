@@ -91,7 +91,9 @@ export async function markAlertFailed(db: Database, orgId: string, alertId: stri
   const current = db
     .select({ version: autotaskConfiguration.version })
     .from(autotaskConfiguration)
-    .where(eq(autotaskConfiguration.orgId, orgId));
+    .where(eq(autotaskConfiguration.orgId, orgId))
+    // Waits for a change being saved right now, and then sees it.
+    .for('share');
   const marked = await db
     .update(alertSyncs)
     .set({ state: 'failed', lastError: error, lastErrorAt: new Date(), updatedAt: new Date() })

@@ -151,9 +151,9 @@ export interface AlertSnapshot {
 }
 
 /**
- * One row per (org, alert): the alert's Autotask ticket and how far it is in sync. The markers `createPendingRevision`
- * and `notePendingRevision` are written before a create or note is sent: after a failure that may have reached
- * Autotask, they say to look the record up before sending it again.
+ * One row per (org, alert): the alert's Autotask ticket and how far it is in sync. The markers `pendingCreate` and
+ * `notePendingRevision` are written before a create or note is sent: after a failure that may have reached Autotask,
+ * they say to look the record up before sending it again.
  */
 export const alertSyncs = pgTable(
   'alert_syncs',
@@ -173,9 +173,11 @@ export const alertSyncs = pgTable(
     previousTicketNumber: text('previous_ticket_number'),
     /** The Autotask status we last gave the ticket, to skip an update that would change nothing. */
     ticketStatus: integer('ticket_status'),
-    /** The revision a create was sent for, until its ticket is known: a retry looks the ticket up before sending again. */
-    createPendingRevision: integer('create_pending_revision'),
+    /** The revision (and what it said) a create was sent for, until its ticket is known. */
+    pendingCreate: jsonb('pending_create').$type<{ revision: number; snapshot: AlertSnapshot }>(),
     notePendingRevision: integer('note_pending_revision'),
+    /** When the pending create or note was sent: Autotask may still be working on it for a while. */
+    pendingSince: timestamp('pending_since', { withTimezone: true }),
     lastError: text('last_error'),
     lastErrorAt: timestamp('last_error_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),

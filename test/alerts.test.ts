@@ -95,6 +95,29 @@ describe('one alert, one ticket', () => {
     expect(sim.ticket(tickets[0]!.id)!.status).toBe(STATUS.inProgress);
   });
 
+  it('gives a create the client gave up on time to land before sending it again', async () => {
+    // Autotask answers after the client's 1.5 s timeout, and commits the ticket only then.
+    sim.inject({ path: /\/Tickets$/, method: 'POST', times: 1, latencyMs: 2_800 });
+    expect((await postAlerts(api, orgId, alertEvent('slow-1', 1))).status).toBe(202);
+    await waitForAlert(api, orgId, 'slow-1', synced(1), context());
+    await waitFor(() => sim.callsInFlight('/Tickets') === 0, 10_000); // the slow create has landed too
+    expect(ticketsOf(orgId, 'slow-1')).toHaveLength(1);
+  });
+
+  it('adopts a lost create of a resolved alert that reopened meanwhile, and reopens the ticket', async () => {
+    sim.inject({ path: /\/Tickets$/, method: 'POST', times: 1, loseResponse: true });
+    sim.inject({ path: '/Tickets/query', status: 500, body: { errors: ['Simulated refusal of the lookup'] }, times: 1 });
+    expect((await postAlerts(api, orgId, alertEvent('adopt-2', 1, { status: 'resolved' }))).status).toBe(202);
+    await waitForAlert(api, orgId, 'adopt-2', (a) => a.state === 'failed', context());
+
+    expect((await postAlerts(api, orgId, alertEvent('adopt-2', 2, { status: 'open' }))).status).toBe(202);
+    await waitForAlert(api, orgId, 'adopt-2', synced(2), context());
+    const [ticket] = ticketsOf(orgId, 'adopt-2');
+    expect(ticketsOf(orgId, 'adopt-2')).toHaveLength(1);
+    expect(sim.ticket(ticket!.id)!.status).toBe(STATUS.inProgress);
+    expect(sim.notes(ticket!.id)).toEqual([expect.objectContaining({ title: 'Petra alert adopt-2: revision 2', description: expect.stringContaining('reopened') })]);
+  });
+
   it('keeps externalID within 50 characters and stable for long ids', () => {
     const long = 'a'.repeat(128);
     expect(externalIdFor(`org-${long}`.slice(0, 64), long, 1).length).toBeLessThanOrEqual(50);
