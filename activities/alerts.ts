@@ -1,14 +1,14 @@
-import { ApplicationFailure, getClient } from '@temporalio/activity';
+import { ApplicationFailure, getClient, log } from '@temporalio/activity';
 import type { Sql } from 'postgres';
 import { externalIdFor, noteFor, noteTitle, snapshotOf, ticketFields } from '../alerts/content';
 import { type AutotaskSession, isAutotaskError } from '../autotask/client';
 import type { Config } from '../config';
-import { type AlertChange, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
+import { type AlertChange, alertIdsFailedWith, failedAlertProbes, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
 import type { TryLock } from '../db/locks';
 import { loadTicketSettings, type TicketSettings } from '../db/mappings';
 import { BudgetExhausted } from '../db/request-gate';
 import type { AlertState, AlertSyncRow } from '../db/schema';
-import { nudgeAlerts } from '../temporal/alerts';
+import { nudgeAlerts, recheckAlerts } from '../temporal/alerts';
 import type { AlertEvent, AlertOutcome } from '../workflows/shared';
 import { asActivityFailure, linkedSession, type SessionDeps } from './autotask-session';
 import { whileHeartbeating } from './heartbeat';
@@ -163,6 +163,11 @@ export function createAlertActivities(deps: AlertActivityDeps) {
     async nudgeAlerts({ orgId, states }: { orgId: string; states: AlertState[] }): Promise<number> {
       return nudgeAlerts(getClient(), db, orgId, states);
     },
+
+    /** Wakes one failed alert per distinct refusal (see `failedAlertProbes`). */
+    async probeFailedAlerts({ orgId }: { orgId: string }): Promise<number> {
+      return recheckAlerts(getClient(), orgId, await failedAlertProbes(db, orgId));
+    },
   };
 
   async function syncRevision(orgId: string, event: AlertEvent, connection: Sql): Promise<AlertOutcome> {
@@ -179,7 +184,9 @@ export function createAlertActivities(deps: AlertActivityDeps) {
 
     let sync: RevisionSync | undefined;
     try {
-      return await whileHeartbeating((signal) => (sync = new RevisionSync(session, row, event, ticketSettings, signal)).run());
+      const outcome = await whileHeartbeating((signal) => (sync = new RevisionSync(session, row, event, ticketSettings, signal)).run());
+      if (outcome.kind === 'applied' && row.state === 'failed' && row.lastError) await wakeAlike(orgId, row.lastError);
+      return outcome;
     } catch (err) {
       const current = sync?.row ?? row;
       if (err instanceof BudgetExhausted) {
@@ -198,6 +205,15 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       }
       await updateAlert(db, orgId, row.alertId, { lastError: err.detail, lastErrorAt: new Date() });
       return asActivityFailure(err);
+    }
+  }
+
+  /** A refused alert went through: the ones refused alike may go through now too. Best effort: the next catalog refresh probes them anyway. */
+  async function wakeAlike(orgId: string, error: string): Promise<void> {
+    try {
+      await recheckAlerts(getClient(), orgId, await alertIdsFailedWith(db, orgId, error));
+    } catch (err) {
+      log.warn('could not wake the alerts refused alike', { orgId, error: err instanceof Error ? err.message : String(err) });
     }
   }
 

@@ -74,6 +74,28 @@ export async function alertIdsIn(db: Database, orgId: string, states: AlertState
   return rows.map((r) => r.alertId);
 }
 
+/**
+ * One failed alert per distinct refusal (the one waiting longest): after a catalog refresh only these try again, and
+ * an alert that then succeeds wakes the others refused alike. Many alerts refused for one reason cost one request.
+ */
+export async function failedAlertProbes(db: Database, orgId: string): Promise<string[]> {
+  const rows = await db
+    .selectDistinctOn([alertSyncs.lastError], { alertId: alertSyncs.alertId })
+    .from(alertSyncs)
+    .where(and(eq(alertSyncs.orgId, orgId), eq(alertSyncs.state, 'failed')))
+    .orderBy(alertSyncs.lastError, asc(alertSyncs.updatedAt));
+  return rows.map((r) => r.alertId);
+}
+
+/** The failed alerts of an org that Autotask refused with this text. */
+export async function alertIdsFailedWith(db: Database, orgId: string, error: string): Promise<string[]> {
+  const rows = await db
+    .select({ alertId: alertSyncs.alertId })
+    .from(alertSyncs)
+    .where(and(eq(alertSyncs.orgId, orgId), eq(alertSyncs.state, 'failed'), eq(alertSyncs.lastError, error)));
+  return rows.map((r) => r.alertId);
+}
+
 export type AlertChange = Partial<Omit<AlertSyncRow, 'orgId' | 'alertId' | 'tenantId' | 'createdAt' | 'updatedAt' | 'receivedRevision'>>;
 
 export async function updateAlert(db: Database, orgId: string, alertId: string, change: AlertChange): Promise<void> {

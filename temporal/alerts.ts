@@ -53,7 +53,11 @@ const NUDGE_CONCURRENCY = 20;
 
 /** Wakes every alert of the org in one of these states; returns how many were woken. */
 export async function nudgeAlerts(temporal: Client, db: Database, orgId: string, states: AlertState[]): Promise<number> {
-  const alertIds = await alertIdsIn(db, orgId, states);
+  return recheckAlerts(temporal, orgId, await alertIdsIn(db, orgId, states));
+}
+
+/** Tells these alerts' workflows to try again; returns how many had an open run. */
+export async function recheckAlerts(temporal: Client, orgId: string, alertIds: string[]): Promise<number> {
   let woken = 0;
   for (let i = 0; i < alertIds.length; i += NUDGE_CONCURRENCY) {
     const results = await Promise.all(alertIds.slice(i, i + NUDGE_CONCURRENCY).map((id) => recheckAlert(temporal, orgId, id)));

@@ -290,7 +290,7 @@ describe('nothing is dropped', () => {
     }
   });
 
-  it('retries a failed alert on request, and after a catalog refresh', async () => {
+  it('retries a failed alert on request, and the others refused alike follow', async () => {
     sim.setPicklistValue('Tickets', 'queueID', QUEUE.monitoring, { isActive: false });
     try {
       for (const id of ['retry-1', 'retry-2']) expect((await postAlerts(api, orgId, alertEvent(id, 1))).status).toBe(202);
@@ -298,14 +298,34 @@ describe('nothing is dropped', () => {
     } finally {
       sim.setPicklistValue('Tickets', 'queueID', QUEUE.monitoring, { isActive: true });
     }
-    const retried = await api.call('POST', `${base}/alerts/retry-1/retry`);
-    expect(retried.status).toBe(202);
-    await waitForAlert(api, orgId, 'retry-1', synced(1), context(), 10_000);
-    expect((await getAlert(api, orgId, 'retry-2')).state).toBe('failed');
-
-    expect((await api.call('POST', `${base}/autotask/catalog/refresh`, { body: {} })).status).toBe(202);
-    await waitForAlert(api, orgId, 'retry-2', synced(1), context(), 20_000);
+    expect((await api.call('POST', `${base}/alerts/retry-1/retry`)).status).toBe(202);
+    for (const id of ['retry-1', 'retry-2']) await waitForAlert(api, orgId, id, synced(1), context(), 10_000);
     expect((await api.call('POST', `${base}/alerts/retry-2/retry`)).body.error.code).toBe('nothing_to_retry');
+  });
+
+  it('probes failed alerts after each catalog refresh: one request per refusal while it lasts, then all go through', async () => {
+    const refresh = async () => {
+      const before = (await api.call('GET', `${base}/autotask/catalog`)).body.lastRefresh?.finishedAt;
+      expect((await api.call('POST', `${base}/autotask/catalog/refresh`, { body: {} })).status).toBe(202);
+      await waitFor(async () => (await api.call('GET', `${base}/autotask/catalog`)).body.lastRefresh?.finishedAt !== before, 20_000);
+    };
+    const ids = ['probe-1', 'probe-2', 'probe-3'];
+    sim.setPicklistValue('Tickets', 'queueID', QUEUE.monitoring, { isActive: false });
+    try {
+      for (const id of ids) expect((await postAlerts(api, orgId, alertEvent(id, 1))).status).toBe(202);
+      for (const id of ids) await waitForAlert(api, orgId, id, (a) => a.state === 'failed', context());
+      sim.resetCalls();
+      await refresh();
+      await waitFor(() => creates().length === 1, 10_000);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(creates()).toHaveLength(1);
+      for (const id of ids) expect((await getAlert(api, orgId, id)).state).toBe('failed');
+    } finally {
+      sim.setPicklistValue('Tickets', 'queueID', QUEUE.monitoring, { isActive: true });
+    }
+    await refresh();
+    for (const id of ids) await waitForAlert(api, orgId, id, synced(1), context(), 15_000);
+    expect(creates()).toHaveLength(1 + ids.length);
   });
 
   it('uses the catch-all company for unmapped tenants, and the configured priority, types, source and note settings', async () => {
