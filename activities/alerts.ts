@@ -3,7 +3,7 @@ import type { Sql } from 'postgres';
 import { externalIdFor, noteFor, noteTitle, snapshotOf, ticketFields } from '../alerts/content';
 import { type AutotaskSession, isAutotaskError } from '../autotask/client';
 import type { Config } from '../config';
-import { type AlertChange, alertIdsFailedWith, failedAlertProbes, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
+import { type AlertChange, alertIdsFailedWith, findAlert, markAlertFailed, updateAlert } from '../db/alerts';
 import type { TryLock } from '../db/locks';
 import { loadTicketSettings, type TicketSettings } from '../db/mappings';
 import { BudgetExhausted } from '../db/request-gate';
@@ -159,14 +159,9 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       return locked.result;
     },
 
-    /** Wakes the alerts of an org that wait in one of these states (a link was confirmed, the catalog refreshed). */
+    /** Wakes the alerts of an org that wait in one of these states (a link was confirmed). */
     async nudgeAlerts({ orgId, states }: { orgId: string; states: AlertState[] }): Promise<number> {
       return nudgeAlerts(getClient(), db, orgId, states);
-    },
-
-    /** Wakes one failed alert per distinct refusal (see `failedAlertProbes`). */
-    async probeFailedAlerts({ orgId }: { orgId: string }): Promise<number> {
-      return recheckAlerts(getClient(), orgId, await failedAlertProbes(db, orgId));
     },
   };
 

@@ -1,4 +1,4 @@
-import { activityInfo, getClient, heartbeat } from '@temporalio/activity';
+import { activityInfo, getClient, heartbeat, log } from '@temporalio/activity';
 import { z } from 'zod';
 import { isAutotaskError, type QueryBody } from '../autotask/client';
 import type { Config } from '../config';
@@ -6,6 +6,8 @@ import { beginRefresh, type CompanyRecord, findCatalogState, finishRefresh, mark
 import { findConnection } from '../db/connections';
 import type { OrgLock } from '../db/locks';
 import type { RefreshMode } from '../db/schema';
+import { failedAlertProbes } from '../db/alerts';
+import { nudgeAlerts, recheckAlerts } from '../temporal/alerts';
 import { deleteCatalogSchedule, ensureCatalogSchedule, requestCatalogRefresh } from '../temporal/catalog';
 import { CATALOG_PICKLISTS, type CatalogRefreshInput, type LinkAttempt, type RefreshTicket } from '../workflows/shared';
 import { asActivityFailure, connectedSession, type SessionDeps } from './autotask-session';
@@ -132,9 +134,22 @@ export function createCatalogActivities(deps: CatalogActivityDeps) {
       return { ...checkpoint, watermark: nextWatermark(plan, checkpoint.watermark) };
     },
 
+    /**
+     * Records the run's result. After a good pass, a value or company that came back may be what an alert needed:
+     * those waiting for a mapping look again, and refused ones are probed, one per refusal (`failedAlertProbes`), so a
+     * cause that persists costs one request per refresh, not one per alert.
+     */
     async finishCatalogRefresh(input: { orgId: string; runId: string } & Parameters<typeof finishRefresh>[3]): Promise<void> {
       const { orgId, runId, ...result } = input;
       await finishRefresh(db, orgId, runId, result);
+      if (result.outcome !== 'succeeded') return;
+      try {
+        await nudgeAlerts(getClient(), db, orgId, ['waiting_for_mapping']);
+        await recheckAlerts(getClient(), orgId, await failedAlertProbes(db, orgId));
+      } catch (err) {
+        // Best effort: the alerts also look again on their own interval, or at the next refresh.
+        log.warn('could not wake the alerts after the refresh', { orgId, error: err instanceof Error ? err.message : String(err) });
+      }
     },
 
     /**

@@ -7,14 +7,11 @@ import {
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { AlertActivities } from '../activities/alerts';
 import type { CatalogActivities, RefreshPlan } from '../activities/catalog';
 import { type CatalogRefreshInput, type RefreshTicket, requestRefresh } from './shared';
 
 // Short calls to Temporal itself; retried while it is away.
-const toTemporal = { startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } } as const;
-const { requestCatalogRefresh } = proxyActivities<CatalogActivities>(toTemporal);
-const { nudgeAlerts, probeFailedAlerts } = proxyActivities<AlertActivities>(toTemporal);
+const { requestCatalogRefresh } = proxyActivities<CatalogActivities>({ startToCloseTimeout: '1 minute', retry: { maximumInterval: '30 seconds' } });
 
 const catalog = proxyActivities<CatalogActivities>({
   // A full pass over tens of thousands of companies takes minutes; heartbeats catch a dead worker sooner.
@@ -55,12 +52,6 @@ export async function refreshAutotaskCatalog(input: CatalogRefreshInput): Promis
       (summary) => ({ summary }),
       (failure: unknown) => ({ failure }),
     );
-    // A value or company that came back may be what a waiting or refused alert needed; refused ones are probed, one
-    // per refusal, so a cause that persists costs one request an hour, not one per alert.
-    if ('summary' in outcome) {
-      await nudgeAlerts({ orgId: input.orgId, states: ['waiting_for_mapping'] });
-      await probeFailedAlerts({ orgId: input.orgId });
-    }
     if (!again) {
       await condition(allHandlersFinished);
       if ('failure' in outcome) throw outcome.failure;
