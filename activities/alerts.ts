@@ -184,21 +184,18 @@ export function createAlertActivities(deps: AlertActivityDeps) {
       return outcome;
     } catch (err) {
       const current = sync?.row ?? row;
-      if (err instanceof BudgetExhausted) {
-        // Not a failure: the alert goes on when the budget allows; until then, say why it waits.
-        await updateAlert(db, orgId, row.alertId, { lastError: err.message, lastErrorAt: new Date() });
-        return asActivityFailure(err);
-      }
-      if (!isAutotaskError(err)) throw err;
-      if (err.kind === 'validation') return fail(current, err.detail, ticketSettings.version);
-      // A ticket that had its number is no more (deleted or merged in Autotask): retrying cannot bring it back.
-      if (err.kind === 'not_found' && current.ticketNumber !== null) {
-        return fail(current, `Ticket ${current.ticketNumber} no longer exists in Autotask: ${err.detail}`, ticketSettings.version);
-      }
-      if (err.kind === 'auth_failed' || err.kind === 'zone_not_found' || err.kind === 'permission_denied') {
-        return waitFor(row, 'connection', `Autotask refused the link's credentials: ${err.detail}`);
-      }
-      await updateAlert(db, orgId, row.alertId, { lastError: err.detail, lastErrorAt: new Date() });
+      if (isAutotaskError(err)) {
+        if (err.kind === 'validation') return fail(current, err.detail, ticketSettings.version);
+        // A ticket that had its number is no more (deleted or merged in Autotask): retrying cannot bring it back.
+        if (err.kind === 'not_found' && current.ticketNumber !== null) {
+          return fail(current, `Ticket ${current.ticketNumber} no longer exists in Autotask: ${err.detail}`, ticketSettings.version);
+        }
+        if (err.kind === 'auth_failed' || err.kind === 'zone_not_found' || err.kind === 'permission_denied') {
+          return waitFor(row, 'connection', `Autotask refused the link's credentials: ${err.detail}`);
+        }
+      } else if (!(err instanceof BudgetExhausted)) throw err;
+      // Retried by Temporal (after a spent budget, once it allows again); meanwhile the alert says why it waits.
+      await updateAlert(db, orgId, row.alertId, { lastError: isAutotaskError(err) ? err.detail : err.message, lastErrorAt: new Date() });
       return asActivityFailure(err);
     }
   }
