@@ -7,7 +7,7 @@ import type { Settings } from '../mapping/configuration';
 import type { AlertEvent } from '../workflows/shared';
 
 /** Autotask's field lengths (TicketModel, TicketNoteModel). */
-export const LIMITS = { title: 255, description: 8_000, noteTitle: 250, noteDescription: 32_000, externalID: 50 } as const;
+const LIMITS = { title: 255, description: 8_000, noteTitle: 250, noteDescription: 32_000, externalID: 50 } as const;
 
 /**
  * The ticket's key in Autotask's `externalID`: derived from org and alert only, so every attempt, worker and run

@@ -11,7 +11,7 @@ type AlertConfig = Pick<
   'TEMPORAL_TASK_QUEUE' | 'ALERT_ATTEMPT_TIMEOUT_MS' | 'ALERT_HEARTBEAT_TIMEOUT_MS' | 'ALERT_RECHECK_INTERVAL_MS' | 'ALERT_IDLE_TIMEOUT_MS'
 >;
 
-export const alertTimeouts = (config: AlertConfig): AlertTimeouts => ({
+const alertTimeouts = (config: AlertConfig): AlertTimeouts => ({
   attemptMs: config.ALERT_ATTEMPT_TIMEOUT_MS,
   heartbeatMs: config.ALERT_HEARTBEAT_TIMEOUT_MS,
   recheckMs: config.ALERT_RECHECK_INTERVAL_MS,
